@@ -1,0 +1,131 @@
+"""The report's vocabulary as users speak it: colloquial/abbreviated Chinese and English words
+mapped onto the report's own terms.
+
+Two data files under ``rag/data/`` (tab-separated ``left<TAB>term1|term2``):
+
+* ``synonyms_zh.tsv``  规上 -> 规模以上, 社零 -> 社会消费品零售总额, 暖气管道 -> 供热管网, ...
+* ``lexicon_en.tsv``   base station -> 基站, gdp -> 生产总值, heating pipe -> 供热管网, ...
+
+Matching is greedy longest-first on normalised text. English words are reduced to a crude
+base form (plural, -ing, -ed) on both sides so "stations" meets "station".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .text import normalize
+
+DATA = Path(__file__).resolve().parent / "data"
+
+_EN_TOKEN = re.compile(r"[a-z0-9][a-z0-9&'\-\.]*[a-z0-9%]|[a-z0-9%]")
+
+# Words that carry no topic in an English question.
+EN_STOPWORDS = frozenset(
+    """a an the of to in on for and or is are was were be been being will would shall should can could may might
+    must do does did doing done have has had having what which who whom whose when where why how much many
+    this that these those it its it's there their they them he she his her we our us you your i me my mine
+    about as at by from with into over under up down out than then so such any some all each every per
+    year years this-year 2025 weihai city city's municipal government report plan plans planned planning
+    going intend intends aim aims aimed expect expected expects target targets targeted tell me please say says
+    said mention mentioned mentions according also just only more most less least very really exactly number
+    numbers figure figures amount total quantity approximately about around roughly new newly
+    """.split()
+)
+
+
+def stem(word: str) -> str:
+    """Crude English base form: enough for plurals and common verb endings."""
+    w = word.lower().strip("'\".,;:!?()")
+    if len(w) <= 3 or not w.isalpha():
+        return w
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
+        if w.endswith(suffix):
+            return w[: -len(suffix)] + repl
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    if w.endswith("ing") and len(w) > 5:
+        return w[:-3]
+    if w.endswith("ed") and len(w) > 4:
+        return w[:-2]
+    return w
+
+
+def en_tokens(text: str) -> list[str]:
+    return [stem(t) for t in _EN_TOKEN.findall(normalize(text))]
+
+
+def _read_tsv(path: Path) -> list[tuple[str, list[str]]]:
+    rows: list[tuple[str, list[str]]] = []
+    if not path.exists():
+        return rows
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        if not raw.strip() or raw.startswith("#") or "\t" not in raw:
+            continue
+        left, right = raw.split("\t", 1)
+        terms = [normalize(t.strip()) for t in right.split("|") if t.strip()]
+        if left.strip() and terms:
+            rows.append((left.strip(), terms))
+    return rows
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    zh: dict[str, tuple[str, ...]]  # normalised colloquial -> report terms
+    en: dict[tuple[str, ...], tuple[str, ...]]  # stemmed english token tuple -> report terms
+    en_max: int
+
+    def expand_zh(self, text: str) -> list[tuple[str, str]]:
+        """(matched colloquial word, report term) pairs found in normalised ``text``, longest first."""
+        found: list[tuple[str, str]] = []
+        taken = [False] * len(text)
+        for key in sorted(self.zh, key=len, reverse=True):
+            start = text.find(key)
+            while start >= 0:
+                if not any(taken[start : start + len(key)]):
+                    for i in range(start, start + len(key)):
+                        taken[i] = True
+                    found.extend((key, term) for term in self.zh[key])
+                start = text.find(key, start + 1)
+        return found
+
+    def translate_en(self, tokens: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+        """Greedy longest phrase match of stemmed English tokens.
+
+        Returns ([(english phrase, report term)], [content tokens left unmatched]).
+        """
+        pairs: list[tuple[str, str]] = []
+        unmatched: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self.en_max, len(tokens) - i), 0, -1):
+                key = tuple(tokens[i : i + n])
+                if n == 1 and key[0] in EN_STOPWORDS:
+                    continue
+                terms = self.en.get(key)
+                if terms:
+                    pairs.extend((" ".join(key), t) for t in terms)
+                    i += n
+                    break
+            else:
+                if tokens[i] not in EN_STOPWORDS and not tokens[i].isdigit():
+                    unmatched.append(tokens[i])
+                i += 1
+        return pairs, unmatched
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(data_dir: Path = DATA) -> Lexicon:
+    zh: dict[str, tuple[str, ...]] = {}
+    for left, terms in _read_tsv(data_dir / "synonyms_zh.tsv"):
+        key = normalize(left)
+        zh[key] = tuple(dict.fromkeys(zh.get(key, ()) + tuple(terms)))
+    en: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for left, terms in _read_tsv(data_dir / "lexicon_en.tsv"):
+        key = tuple(en_tokens(left))
+        if key:
+            en[key] = tuple(dict.fromkeys(en.get(key, ()) + tuple(terms)))
+    return Lexicon(zh=zh, en=en, en_max=max((len(k) for k in en), default=1))

@@ -1,0 +1,164 @@
+"""Query analysis: a user's question -> ``Query`` (language, report-vocabulary terms, intent).
+
+Chinese questions are normalised (case, width), stripped of question words and expanded with
+the report's own terms for abbreviations and colloquial words. English words are mapped onto
+report terms (``lexicon_en.tsv``); what stays unmatched is kept for the cross-lingual encoder.
+The intent flags (asks for a number, which unit, another year, a total, a list, a date) drive
+the answerer's clause choice and its refusals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import en_tokens, load_lexicon
+from .text import clean_input, detect_language, has_cjk, normalize
+
+# Question scaffolding in Chinese: dropped (as whole jieba tokens) before lexical matching.
+ZH_STOPWORDS = frozenset(
+    """请问 请 一下 我想 我想知道 我想问 想问 想 知道 告诉 告诉我 帮 帮我 查 查一下 问 问一下 能不能 可不可以 是不是 有没有
+    有多少 多少 多少钱 几 几个 几家 几座 几场 几项 几次 什么样 什么 啥 哪些 哪个 哪几 哪 哪儿 哪里 怎么样 怎么 怎样 如何 为什么
+    为啥 吗 呢 吧 呀 啊 么 嘛 今年 全年 本年 年 2025 2025年 威海市 威海 咱们 咱 我们 我 你 你们 他们 我市 市里 市 市政府 政府
+    报告 工作报告 政府工作报告 里面 里 中 提到 提 说 说了 讲 打算 计划 准备 预计 要 会 能 能够 是 的 了 有 和 与 及 在 对 给 把 被
+    都 也 还 就 多 大概 大约 左右 目标 目标是 方面 情况 相关 关于 具体 主要 一些 哪方面 多大 多高 多长 多远 一共 总共 到底 究竟
+    达到 达 为 个 家 座 场 项 万 亿 啦 哦 嗯 吗 呐 么样 这个 那个 这 那 其 该 此 上 下 去 来 得 着 过 让 由 从 向 将 已 再 又
+    干 做 搞 办 弄 新 新增 多少个 几年 今年内 年内 这一年""".split()
+)
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+_ASKS_NUMBER = re.compile(
+    r"多少|几[个家座场项件所条次名批期万亿千百十]?|多大|多高|多长|多远|多宽|比例|百分之|增速|增幅|增长率|"
+    r"how many|how much|how long|how far|what percent|what percentage|what share|what rate|what proportion|"
+    r"by how|growth rate|\bnumber of\b|\bquota\b"
+)
+_ASKS_TOTAL = re.compile(
+    r"总共|一共|累计|总数|总量|总计|现有|目前有|已有|已经有|共有|全部有|in total|\btotal\b|altogether|so far|"
+    r"existing|cumulative|currently (?:has|have)|right now"
+)
+_ASKS_LIST = re.compile(r"哪些|哪几|分别是|分别有|名单|清单|具体是|具体有|列出|\blist\b|which ones|name (?:all|the)")
+_ASKS_WHEN = re.compile(
+    r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|时间表|截止|期限|开通时间|通车时间|完工时间|建成时间|"
+    r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b"
+)
+# Another year than the report's: the report only sets 2025 targets.
+_OTHER_YEAR = re.compile(
+    r"去年|前年|上年|上一年|明年|后年|往年|历年|过去|以前|之前|上个|2024|2023|2022|2021|2020|2026|2027|2030|2035|"
+    r"last year|previous year|prior year|next year|past year|in 20(?:1\d|2[0-4]|2[6-9]|3\d)|20(?:1\d|2[0-4]|2[6-9]|3\d)"
+)
+_YEAR_OK = re.compile(r"十四五|十五五")
+
+# Expected unit of a numeric answer, from cue words; value = units that satisfy it.
+_UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
+    (re.compile(r"百分|%|比例|比重|增速|增幅|增长率|覆盖率|覆盖面|percent|percentage|rate|ratio|share|proportion"),
+     ("%", "‰")),
+    (re.compile(r"多少钱|资金|经费|预算|投资额|贷款|金额|亿元|万元|元|收入多少|money|fund|budget|yuan|rmb|cost|loan|"
+                r"spend|investment amount|how much money|billion|million"), ("元",)),
+    (re.compile(r"公里|千米|多长|多远|km|kilomet|how long|how far|length|mile"), ("公里", "千米", "米")),
+    (re.compile(r"亩|mu\b|acre"), ("亩",)),
+    (re.compile(r"公顷|hectare"), ("公顷",)),
+    (re.compile(r"吨|tonne|\bton"), ("吨",)),
+    (re.compile(r"多少人|几人|人数|人才|就业|people|person|talent|job"), ("人", "人次", "名")),
+    (re.compile(r"多少户|户数|household|home"), ("户",)),
+    (re.compile(r"场|events?\b|exhibition|fair|campaign|session|activit"), ("场", "场次", "次")),
+]
+
+_EN_SPLIT = re.compile(r"[a-z][a-z0-9&'\-]*|\d+(?:\.\d+)?%?")
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # normalised report-vocabulary text
+    weight: float
+    origin: str  # "zh" | "synonym" | "en"
+
+
+@dataclass(frozen=True)
+class Query:
+    raw: str
+    text: str
+    norm: str
+    lang: str
+    terms: tuple[Term, ...]
+    en_unmatched: tuple[str, ...] = ()
+    asks_number: bool = False
+    units: tuple[str, ...] = ()
+    asks_total: bool = False
+    asks_list: bool = False
+    asks_when: bool = False
+    other_year: bool = False
+    flags: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def lexical_text(self) -> str:
+        """The text the lexical ranker matches: report-vocabulary terms, space separated."""
+        return " ".join(t.text for t in self.terms)
+
+    @property
+    def has_topic(self) -> bool:
+        return any(t.weight > 0 for t in self.terms) or bool(self.en_unmatched)
+
+    def __repr__(self) -> str:
+        return f"Query({self.text!r} lang={self.lang} terms={[t.text for t in self.terms]})"
+
+
+def _zh_content(norm: str) -> list[str]:
+    """Chinese topic words: jieba tokens of the question minus scaffolding and punctuation."""
+    from .lexical import segment
+
+    out = []
+    for tok in segment(norm):
+        tok = tok.strip()
+        if not tok or tok in ZH_STOPWORDS or not _PUNCT.sub("", tok):
+            continue
+        out.append(tok)
+    return out
+
+
+def analyze(question: str) -> Query:
+    text = clean_input(question)
+    norm = normalize(text)
+    lang = detect_language(text)
+    lex = load_lexicon()
+    terms: list[Term] = []
+
+    # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
+    covered = norm
+    for key, term in lex.expand_zh(norm):
+        terms.append(Term(term, 1.0, "synonym"))
+        covered = covered.replace(key, " ")
+    for piece in _zh_content(covered):
+        if has_cjk(piece) or any(ch.isdigit() for ch in piece):
+            # latin letters glued to Chinese (e.g. "5g基站") stay with their piece
+            terms.append(Term(piece, 1.0, "zh"))
+
+    # English words -> report terms.
+    unmatched: list[str] = []
+    if re.search(r"[a-z]", norm):
+        tokens = en_tokens(" ".join(_EN_SPLIT.findall(norm)))
+        pairs, unmatched = lex.translate_en(tokens)
+        seen = {t.text for t in terms}
+        for _phrase, term in pairs:
+            if term not in seen:
+                terms.append(Term(term, 1.0, "en"))
+                seen.add(term)
+        # numbers typed in an English question ("5g", "2025") are matched by the lexical ranker as is
+    units: list[str] = []
+    for pattern, unit in _UNIT_CUES:
+        if pattern.search(norm):
+            units.extend(u for u in unit if u not in units)
+    other_year = bool(_OTHER_YEAR.search(norm)) and not _YEAR_OK.search(norm)
+    return Query(
+        raw=question,
+        text=text,
+        norm=norm,
+        lang=lang,
+        terms=tuple(terms),
+        en_unmatched=tuple(unmatched),
+        asks_number=bool(_ASKS_NUMBER.search(norm)),
+        units=tuple(units),
+        asks_total=bool(_ASKS_TOTAL.search(norm)),
+        asks_list=bool(_ASKS_LIST.search(norm)),
+        asks_when=bool(_ASKS_WHEN.search(norm)),
+        other_year=other_year,
+    )
