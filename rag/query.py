@@ -48,19 +48,19 @@ _OTHER_YEAR = re.compile(
 )
 _YEAR_OK = re.compile(r"十四五|十五五")
 
-# Expected unit of a numeric answer, from cue words; value = units that satisfy it.
+# Expected unit of a numeric answer, from explicit unit words only; value = units that satisfy
+# it. Several cues add up (any one unit satisfies the question).
 _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
-    (re.compile(r"百分|%|比例|比重|增速|增幅|增长率|覆盖率|覆盖面|percent|percentage|rate|ratio|share|proportion"),
-     ("%", "‰")),
-    (re.compile(r"多少钱|资金|经费|预算|投资额|贷款|金额|亿元|万元|元|收入多少|money|fund|budget|yuan|rmb|cost|loan|"
-                r"spend|investment amount|how much money|billion|million"), ("元",)),
-    (re.compile(r"公里|千米|多长|多远|km|kilomet|how long|how far|length|mile"), ("公里", "千米", "米")),
-    (re.compile(r"亩|mu\b|acre"), ("亩",)),
-    (re.compile(r"公顷|hectare"), ("公顷",)),
-    (re.compile(r"吨|tonne|\bton"), ("吨",)),
-    (re.compile(r"多少人|几人|人数|人才|就业|people|person|talent|job"), ("人", "人次", "名")),
-    (re.compile(r"多少户|户数|household|home"), ("户",)),
-    (re.compile(r"场|events?\b|exhibition|fair|campaign|session|activit"), ("场", "场次", "次")),
+    (re.compile(r"百分|%|比例|比重|增速|增幅|增长|涨|降|覆盖率|覆盖面|percent|percentage|\brate\b|ratio|proportion|"
+                r"grow|increase|rise|raise|cut|reduce"), ("%", "‰")),
+    (re.compile(r"多少钱|资金|经费|预算|投资额|贷款|金额|亿元|万元|多少亿|多少万元|money|fund|budget|yuan|rmb|\bcost|loan|"
+                r"billion|million"), ("元",)),
+    (re.compile(r"公里|千米|多长|多远|\bkm\b|kilomet|how long|how far|length|\bmile"), ("公里", "千米", "米")),
+    (re.compile(r"亩|\bmu\b|acre"), ("亩", "公顷")),
+    (re.compile(r"公顷|hectare"), ("公顷", "亩")),
+    (re.compile(r"吨|tonne|\btons?\b"), ("吨",)),
+    (re.compile(r"多少人|几人|人数|多少万人|how many people|how many persons"), ("人", "人次", "名")),
+    (re.compile(r"多少户|户数|household"), ("户",)),
 ]
 
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&'\-]*|\d+(?:\.\d+)?%?")

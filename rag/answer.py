@@ -1,0 +1,335 @@
+"""Answer stage (offline, extractive): ``Query`` + ``Retrieval`` -> ``Answer``.
+
+The answer is the clause of the report that answers, chosen among the sentences of the best
+paragraphs by how much of the question it covers, how close its sentence is in meaning, and,
+for "how many/much" questions, whether it carries a figure in the expected unit. The figure is
+quoted exactly as written (``900座``, ``5.5%左右``). Every figure in the result is checked
+against the cited quotes before it is returned (``text.unsupported_figures``).
+
+Refusals ("the report does not say") are decided from the question's intent and the evidence:
+another year than the report's, a figure asked where the best passage has none, a total where
+the report only gives this year's additions, a list where the report only gives a count, a
+date the report never gives, or a topic the best passage does not cover.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexical import BM25, tokens
+from .query import Query
+from .retrieve import Retrieval
+from .text import FIGURE, Span, clauses, figures, normalize, sentences, strip_punct, unsupported_figures
+from .types import Answer, Citation, Hit, Paragraph
+
+_NEW_BEFORE = re.compile(r"(新建|新增|新培育|新修建|新竣工|引进|培育|新开工)[^，,。；;]{0,12}$")
+_TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底")
+_ENUM = re.compile(r"[、]")
+_NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
+
+# Minimum share of the question's topic words found in the chosen passage (see _coverage).
+MIN_COVERAGE = 0.30
+# ... unless the passage is this close in meaning (cosine of the best sentence).
+STRONG_DENSE = 0.80
+
+
+@dataclass
+class Candidate:
+    hit_rank: int
+    hit: Hit
+    sentence: Span
+    clause: Span
+    score: float
+    coverage: float
+    figures: list[str]
+
+
+@dataclass(frozen=True)
+class Messages:
+    not_mentioned: str
+    no_figure: str
+    other_year: str
+    total: str
+    list_: str
+    when: str
+    empty: str
+    nearest: str
+    answer_lead: str
+    sources: str
+    line: str
+
+
+ZH = Messages(
+    not_mentioned="报告中没有提到这方面的内容。",
+    no_figure="报告没有给出这一具体数字。",
+    other_year="报告只提出了2025年的目标任务，没有给出其他年份的数据。",
+    total="报告只给出了今年新增的数量，没有给出总数。",
+    list_="报告只提到了数量，没有列出具体名单。",
+    when="报告没有给出具体时间。",
+    empty="请输入一个关于威海市2025年政府工作报告的问题。",
+    nearest="最接近的段落：",
+    answer_lead="",
+    sources="出处：",
+    line="第{line}行",
+)
+EN = Messages(
+    not_mentioned="The report does not mention this.",
+    no_figure="The report does not give a figure for this.",
+    other_year="The report only sets out targets and tasks for 2025; it gives no figures for other years.",
+    total="The report only gives this year's additions, not a total.",
+    list_="The report only gives a count; it does not list the items.",
+    when="The report does not give a date for this.",
+    empty="Please ask a question about Weihai's 2025 government work report.",
+    nearest="Nearest passages (quoted in Chinese):",
+    answer_lead="According to the report: ",
+    sources="Sources (quoted in Chinese):",
+    line="line {line}",
+)
+
+
+def messages(lang: str) -> Messages:
+    return EN if lang == "en" else ZH
+
+
+def _display(text: str) -> str:
+    """Text as shown to users: never the injected advert (defence in depth; ingest removed it)."""
+    from .ingest import remove_adverts
+
+    return remove_adverts(text)
+
+
+class Answerer:
+    def __init__(self, paragraphs: list[Paragraph], bm25: BM25, chunks, *, cite_k: int = 3, max_chars: int = 100):
+        self.bm25 = bm25
+        self.cite_k = cite_k
+        self.max_chars = max_chars
+        self._sentences: dict[tuple[str, int], list[Span]] = {
+            (p.source, p.line): sentences(p.text) for p in paragraphs
+        }
+        # sentence -> chunk positions, to read the dense score of the sentence
+        self._chunk_at: dict[tuple[str, int, int], list[int]] = {}
+        for i, c in enumerate(chunks):
+            for s in self._sentences.get((c.source, c.line), []):
+                if c.start < s.end and c.end > s.start:
+                    self._chunk_at.setdefault((c.source, c.line, s.start), []).append(i)
+
+    # -- scoring -------------------------------------------------------------------------
+    def _query_tokens(self, q: Query) -> dict[str, float]:
+        weights: dict[str, float] = {}
+        for t in q.terms:
+            for tok in tokens(t.text, normalized=True):
+                idf = self.bm25.idf_of(tok)
+                if idf > 0:
+                    weights[tok] = max(weights.get(tok, 0.0), idf * t.weight)
+        return weights
+
+    @staticmethod
+    def _cov(weights: dict[str, float], text: str) -> float:
+        if not weights:
+            return 0.0
+        present = set(tokens(text))
+        total = sum(weights.values())
+        return sum(w for tok, w in weights.items() if tok in present) / total
+
+    def _coverage(self, q: Query, text: str) -> float:
+        """Share of the question's topic words (report vocabulary) present in ``text``.
+
+        Each term counts by its specificity; a term counts as present when most of its
+        character bigrams are. English words the lexicon could not map count as absent only
+        when there is nothing else to go on.
+        """
+        present = set(tokens(text))
+        num = den = 0.0
+        for t in q.terms:
+            toks = tokens(t.text, normalized=True)
+            if not toks:
+                continue
+            idfs = [self.bm25.idf_of(x) or self.bm25_max_idf for x in toks]
+            w = sum(idfs) / len(idfs) * t.weight
+            hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
+            num += w * (1.0 if hit >= 0.67 else hit)
+            den += w
+        return num / den if den else 0.0
+
+    @property
+    def bm25_max_idf(self) -> float:
+        return max(self.bm25.idf.values(), default=1.0)
+
+    def _dense_of(self, p: Paragraph, s: Span, chunk_dense: dict[int, float]) -> float:
+        ids = self._chunk_at.get((p.source, p.line, s.start), [])
+        return max((chunk_dense.get(i, 0.0) for i in ids), default=0.0)
+
+    def candidates(self, q: Query, r: Retrieval, depth: int = 3) -> list[Candidate]:
+        weights = self._query_tokens(q)
+        top_hit = r.hits[0].score if r.hits else 1.0
+        out: list[Candidate] = []
+        for rank, hit in enumerate(r.hits[:depth]):
+            p = hit.paragraph
+            para_prior = hit.score / top_hit if top_hit > 0 else 0.0
+            sents = self._sentences[(p.source, p.line)]
+            dense = [self._dense_of(p, s, r.chunk_dense) for s in sents]
+            dmax = max(dense, default=0.0)
+            for s, d in zip(sents, dense, strict=True):
+                scov = self._cov(weights, s.text)
+                for c in clauses(s.text):
+                    clause = Span(s.start + c.start, s.start + c.end, c.text)
+                    if len(strip_punct(c.text)) < 2:
+                        continue
+                    ccov = self._cov(weights, c.text)
+                    figs = figures(c.text)
+                    score = 1.0 * ccov + 0.4 * scov + 0.6 * para_prior + 0.5 * (d - dmax + 0.1) * 5
+                    if q.asks_number:
+                        if figs:
+                            score += 0.35
+                            if q.units and any(_unit_ok(f, q.units) for f in figs):
+                                score += 0.25
+                        else:
+                            score -= 0.2
+                    out.append(Candidate(rank, hit, s, clause, score, ccov, figs))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    # -- composing -----------------------------------------------------------------------
+    def _direct(self, q: Query, best: Candidate) -> str:
+        p = best.hit.paragraph
+        sent = best.sentence
+        parts = [Span(sent.start + c.start, sent.start + c.end, c.text) for c in clauses(sent.text)]
+        idx = next(i for i, c in enumerate(parts) if c.start == best.clause.start)
+        if q.asks_number and best.figures:
+            text = strip_punct(best.clause.text)
+            items = [x for x in re.split(r"、", text) if x]
+            if len(items) > 1 and sum(bool(FIGURE.search(x)) for x in items) > 1:
+                weights = self._query_tokens(q)
+                scored = sorted(items, key=lambda x: -(self._cov(weights, x) + (0.01 if FIGURE.search(x) else 0)))
+                if FIGURE.search(scored[0]) and self._cov(weights, scored[0]) > 0:
+                    text = scored[0]
+            # a very short clause ("其中" + figure) reads better with the clause before it
+            if len(text) < 6 and idx > 0:
+                text = strip_punct(parts[idx - 1].text) + "，" + text
+            return text
+        # facts and summaries: the best clause with its neighbours, up to the length budget
+        lo = hi = idx
+        budget = self.max_chars
+        length = len(parts[idx].text)
+        while True:
+            grew = False
+            if hi + 1 < len(parts) and length + len(parts[hi + 1].text) <= budget:
+                hi += 1
+                length += len(parts[hi].text)
+                grew = True
+            if lo - 1 >= 0 and length + len(parts[lo - 1].text) <= budget and (hi - lo) < 2:
+                lo -= 1
+                length += len(parts[lo].text)
+                grew = True
+            if not grew or hi - lo >= 3:
+                break
+        text = p.text[parts[lo].start : parts[hi].end]
+        return strip_punct(text)
+
+    def _refusal(self, q: Query, best: Candidate, r: Retrieval) -> str | None:
+        """The reason to refuse, or None to answer."""
+        m = messages(q.lang)
+        if q.other_year:
+            return m.other_year
+        p = best.hit.paragraph
+        coverage = self._coverage(q, p.text)
+        dense = max((self._dense_of(p, s, r.chunk_dense) for s in self._sentences[(p.source, p.line)]), default=0.0)
+        best.coverage = coverage
+        if coverage < MIN_COVERAGE and dense < STRONG_DENSE:
+            return m.not_mentioned
+        if q.asks_when and not _TIME_EXPR.search(best.sentence.text):
+            return m.when
+        if q.asks_number:
+            if not best.figures:
+                return m.no_figure
+            if q.units and not any(_unit_ok(f, q.units) for f in best.figures):
+                return m.no_figure
+            if q.asks_total and not _NEW_IN_QUESTION.search(q.norm):
+                before = best.clause.text[: FIGURE.search(best.clause.text).start()]
+                if _NEW_BEFORE.search(before) or best.clause.text.startswith(("新建", "新增")):
+                    return m.total
+        if q.asks_list:
+            qnums = set(re.findall(r"\d+(?:\.\d+)?", q.norm))
+            for f in best.figures:
+                num = re.match(r"\d+(?:\.\d+)?", f).group(0)
+                if num in qnums:
+                    after = best.clause.text[best.clause.text.find(f) + len(f):]
+                    if not _ENUM.search(after):
+                        return m.list_
+        return None
+
+    def answer(self, q: Query, r: Retrieval) -> Answer:
+        m = messages(q.lang)
+        if not r.hits:
+            return self._refused(q, m.not_mentioned, [])
+        cands = self.candidates(q, r)
+        if not cands:
+            return self._refused(q, m.not_mentioned, r.hits)
+        best = cands[0]
+        reason = self._refusal(q, best, r)
+        if reason:
+            return self._refused(q, reason, [best.hit] + [h for h in r.hits if h is not best.hit], best)
+        direct = _display(self._direct(q, best))
+        citations = self._citations(q, best, r.hits, direct)
+        quotes = [c.quote for c in citations]
+        if unsupported_figures(direct, quotes[:1]):  # cannot happen for an extract; guard anyway
+            return self._refused(q, m.no_figure, r.hits)
+        text = self.render(q, direct, citations)
+        return Answer(q.raw, text, direct, False, tuple(citations), {}, lang=q.lang,
+                      meta={"coverage": best.coverage, "score": best.score})
+
+    def _citations(self, q: Query, best: Candidate | None, hits: list[Hit], direct: str = "") -> list[Citation]:
+        out: list[Citation] = []
+        seen: set[tuple[str, int]] = set()
+        weights = self._query_tokens(q)
+        ordered = ([best.hit] if best else []) + [h for h in hits if not best or h is not best.hit]
+        for h in ordered:
+            p = h.paragraph
+            if (p.source, p.line) in seen:
+                continue
+            seen.add((p.source, p.line))
+            if best is not None and h is best.hit:
+                quote = best.sentence.text
+                # the direct answer may reach into a neighbouring sentence: quote all of it
+                if direct and normalize(direct) not in normalize(quote):
+                    quote = p.text
+            else:
+                sents = self._sentences[(p.source, p.line)]
+                quote = max(sents, key=lambda s: self._cov(weights, s.text)).text if sents else p.text
+            out.append(Citation(len(out) + 1, p.source, p.line, p.section_path, _display(quote).strip(), h.score))
+            if len(out) >= self.cite_k:
+                break
+        return out
+
+    def _refused(self, q: Query, reason: str, hits: list[Hit], best: Candidate | None = None) -> Answer:
+        citations = self._citations(q, None, hits)
+        return Answer(q.raw, self.render_refusal(q, reason, citations), "", True, tuple(citations), {},
+                      lang=q.lang, meta={"reason": reason, "coverage": best.coverage if best else 0.0})
+
+    # -- rendering -----------------------------------------------------------------------
+    def render(self, q: Query, direct: str, citations: list[Citation]) -> str:
+        m = messages(q.lang)
+        lines = [f"{m.answer_lead}**{direct}** [1]", "", m.sources]
+        lines += _quote_lines(citations, m)
+        return "\n".join(lines)
+
+    def render_refusal(self, q: Query, reason: str, citations: list[Citation]) -> str:
+        m = messages(q.lang)
+        lines = [reason]
+        if citations:
+            lines += ["", m.nearest]
+            lines += _quote_lines(citations, m)
+        return "\n".join(lines)
+
+
+def _quote_lines(citations: list[Citation], m: Messages) -> list[str]:
+    out = []
+    for c in citations:
+        out.append(f"[{c.n}] {c.section}（{m.line.format(line=c.line)}）")
+        out.append(f"> {c.quote}")
+    return out
+
+
+def _unit_ok(fig: str, units: tuple[str, ...]) -> bool:
+    return any(u in fig for u in units)

@@ -1,0 +1,195 @@
+"""Evaluation: a question set in, per-question rows and flat aggregate metrics out (pure functions).
+
+Question format (one JSON object per line)::
+
+    {"id", "question", "lang": "zh"|"en", "type": "number"|"fact"|"summary"|"unanswerable",
+     "answers": [...], "gold_lines": [...]}
+
+Metrics (flat names, one primary: ``hit@1``):
+
+* retrieval: ``hit@1``, ``hit@3``, ``mrr@10`` of the cited lines against ``gold_lines``
+  (answerable questions);
+* ``direct_accuracy``: an expected string inside ``direct_answer`` (number and fact questions);
+* ``summary_coverage``: share of a summary's key phrases in the answer (direct answer + quotes);
+* ``refusal_precision`` / ``refusal_recall`` on unanswerable questions, ``false_refusal_rate``
+  on answerable ones;
+* ``numeric_faithfulness``: share of answers whose every figure is verbatim in a cited quote;
+* ``latency_p50_ms`` / ``latency_p95_ms``.
+All are also broken down by language and type (``by_lang.en.hit@1``...).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .text import normalize, unsupported_figures
+
+TYPES = ("number", "fact", "summary", "unanswerable")
+LANGS = ("zh", "en")
+KEYS = {"id", "question", "lang", "type", "answers", "gold_lines"}
+HEADLINE = ("hit@1", "hit@3", "mrr@10", "direct_accuracy", "summary_coverage", "refusal_recall",
+            "refusal_precision", "false_refusal_rate", "numeric_faithfulness")
+
+
+@dataclass
+class QuestionSet:
+    questions: list[dict[str, Any]]
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (1-based line, message)
+
+
+def validate_question(obj: Any, max_line: int | None = None) -> str | None:
+    """Return what is wrong with one question object, or None."""
+    if not isinstance(obj, dict):
+        return "not a JSON object"
+    missing = KEYS - obj.keys()
+    if missing:
+        return f"missing keys: {', '.join(sorted(missing))}"
+    if not isinstance(obj["id"], str | int) or str(obj["id"]) == "":
+        return "id must be a non-empty string"
+    if not isinstance(obj["question"], str) or not obj["question"].strip():
+        return "question must be a non-empty string"
+    if obj["lang"] not in LANGS:
+        return f"lang must be one of {LANGS}"
+    if obj["type"] not in TYPES:
+        return f"type must be one of {TYPES}"
+    if not isinstance(obj["answers"], list) or not all(isinstance(a, str) for a in obj["answers"]):
+        return "answers must be a list of strings"
+    if not isinstance(obj["gold_lines"], list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in obj["gold_lines"]
+    ):
+        return "gold_lines must be a list of positive integers"
+    if max_line is not None and any(n > max_line for n in obj["gold_lines"]):
+        return f"gold_lines beyond the source's {max_line} lines"
+    if obj["type"] == "unanswerable" and (obj["answers"] or obj["gold_lines"]):
+        return "unanswerable questions have empty answers and gold_lines"
+    if obj["type"] != "unanswerable" and not (obj["answers"] and obj["gold_lines"]):
+        return "answerable questions need answers and gold_lines"
+    return None
+
+
+def load_questions(path: Path, max_line: int | None = None) -> QuestionSet:
+    """Read a JSONL question set; bad lines are reported (with line numbers) and skipped."""
+    qs = QuestionSet([])
+    seen: set[str] = set()
+    for n, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except ValueError as exc:
+            qs.errors.append((n, f"invalid JSON: {exc}"))
+            continue
+        problem = validate_question(obj, max_line)
+        if problem is None and str(obj["id"]) in seen:
+            problem = f"duplicate id {obj['id']!r}"
+        if problem:
+            qs.errors.append((n, problem))
+            continue
+        seen.add(str(obj["id"]))
+        qs.questions.append(obj)
+    return qs
+
+
+def _contains(haystack: str, needles: Iterable[str]) -> bool:
+    h = normalize(haystack)
+    return any(normalize(n) in h for n in needles)
+
+
+def score_row(q: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """Compare one answer (the JSON contract of ``rag ask --json``) with its expectation."""
+    cited = [c["line"] for c in result.get("citations", [])]
+    gold = set(q["gold_lines"])
+    answerable = q["type"] != "unanswerable"
+    refused = bool(result.get("refused"))
+    direct = result.get("direct_answer", "") or ""
+    quotes = [c["quote"] for c in result.get("citations", [])]
+    row: dict[str, Any] = {
+        "id": q["id"], "question": q["question"], "lang": q["lang"], "type": q["type"],
+        "expected": q["answers"], "gold_lines": q["gold_lines"],
+        "got": direct, "refused": refused, "cited_lines": cited,
+        "latency_ms": result.get("timings_ms", {}).get("total"),
+    }
+    if answerable:
+        rank = next((i + 1 for i, line in enumerate(cited[:10]) if line in gold), None)
+        row["hit@1"] = rank == 1
+        row["hit@3"] = rank is not None and rank <= 3
+        row["mrr@10"] = 1.0 / rank if rank else 0.0
+        row["false_refusal"] = refused
+    if q["type"] in ("number", "fact"):
+        row["direct_ok"] = (not refused) and _contains(direct, q["answers"])
+    if q["type"] == "summary":
+        text = direct + "\n" + "\n".join(quotes)
+        row["summary_coverage"] = 0.0 if refused else sum(_contains(text, [a]) for a in q["answers"]) / len(q["answers"])
+    if q["type"] == "unanswerable":
+        row["refusal_ok"] = refused
+    answer_text = result.get("answer", "") or ""
+    row["faithful"] = not unsupported_figures(direct, quotes) and not unsupported_figures(
+        _strip_quotes(answer_text), quotes)
+    row["pass"] = _passes(row)
+    return row
+
+
+def _strip_quotes(markdown: str) -> str:
+    """The answer's own words: drop quoted passages ('> ...') and citation headers."""
+    keep = [ln for ln in markdown.splitlines() if not ln.startswith(">") and not ln.startswith("[")]
+    return "\n".join(keep)
+
+
+def _passes(row: dict[str, Any]) -> bool:
+    t = row["type"]
+    if t == "unanswerable":
+        return row["refusal_ok"]
+    if t in ("number", "fact"):
+        return row["direct_ok"] and row["hit@3"]
+    return row["summary_coverage"] >= 0.5 and row["hit@3"]
+
+
+def _mean(values: list[float]) -> float | None:
+    return float(np.mean(values)) if values else None
+
+
+def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def block(rs: list[dict[str, Any]]) -> dict[str, Any]:
+        ans = [r for r in rs if r["type"] != "unanswerable"]
+        una = [r for r in rs if r["type"] == "unanswerable"]
+        refused = [r for r in rs if r["refused"]]
+        lat = [r["latency_ms"] for r in rs if r.get("latency_ms") is not None]
+        out = {
+            "n": len(rs),
+            "hit@1": _mean([float(r["hit@1"]) for r in ans]),
+            "hit@3": _mean([float(r["hit@3"]) for r in ans]),
+            "mrr@10": _mean([r["mrr@10"] for r in ans]),
+            "direct_accuracy": _mean([float(r["direct_ok"]) for r in rs if "direct_ok" in r]),
+            "summary_coverage": _mean([r["summary_coverage"] for r in rs if "summary_coverage" in r]),
+            "refusal_recall": _mean([float(r["refused"]) for r in una]),
+            "refusal_precision": (sum(r["type"] == "unanswerable" for r in refused) / len(refused)) if refused else None,
+            "false_refusal_rate": _mean([float(r["refused"]) for r in ans]),
+            "numeric_faithfulness": _mean([float(r["faithful"]) for r in rs]),
+            "pass_rate": _mean([float(r["pass"]) for r in rs]),
+            "latency_p50_ms": float(np.percentile(lat, 50)) if lat else None,
+            "latency_p95_ms": float(np.percentile(lat, 95)) if lat else None,
+        }
+        return out
+
+    result = block(rows)
+    result["by_lang"] = {lang: block([r for r in rows if r["lang"] == lang]) for lang in LANGS
+                         if any(r["lang"] == lang for r in rows)}
+    result["by_type"] = {t: block([r for r in rows if r["type"] == t]) for t in TYPES
+                         if any(r["type"] == t for r in rows)}
+    return result
+
+
+def run(questions: list[dict[str, Any]], ask: Callable[[str], dict[str, Any]],
+        progress: Callable[[Iterable], Iterable] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Ask every question with ``ask`` (question -> answer JSON) and score it."""
+    rows = []
+    it = progress(questions) if progress else questions
+    for q in it:
+        rows.append(score_row(q, ask(q["question"])))
+    return rows, aggregate(rows)

@@ -1,0 +1,136 @@
+"""``Pipeline``: the one object the CLI, the web app, the HTTP API and the evaluation use.
+
+``Pipeline.load(settings)`` reads the sources, loads (or, when allowed, rebuilds) the index and
+warms the models; ``ask(question, history=None)`` returns a typed ``Answer`` and never raises
+for bad input: an empty, too long or topic-less question comes back as a refusal with a clear
+message (and ``error`` set).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+from . import store
+from .answer import Answerer, messages
+from .config import Settings
+from .embed import Embedder, make_embedder, make_xling_embedder
+from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
+from .ingest import load_documents
+from .query import Query, analyze
+from .retrieve import Retriever
+from .text import clean_input, detect_language
+from .types import Answer, Document, Hit, Paragraph
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, documents: list[Document], index: store.StoredIndex,
+                 embedder: Embedder, xembedder: Embedder | None):
+        self.settings = settings
+        self.documents = documents
+        self.index = index
+        self.embedder = embedder
+        self.xembedder = xembedder
+        self.paragraphs: list[Paragraph] = [p for d in documents for p in d.paragraphs]
+        self.retriever = Retriever(self.paragraphs, index, embedder, xembedder, settings)
+        self.answerer = Answerer(self.retriever.paragraphs, self.retriever.bm25, index.chunks,
+                                 cite_k=settings.cite_k, max_chars=settings.max_direct_chars)
+        self._llm = None
+        self._lock = threading.Lock()
+
+    # -- construction --------------------------------------------------------------------
+    @classmethod
+    def load(cls, settings: Settings | None = None, *, progress: bool = False, warm: bool = True) -> Pipeline:
+        settings = settings or Settings.from_env()
+        documents = load_documents(settings.seeds_dir)
+        embedder = make_embedder(settings.model)
+        xembedder = make_xling_embedder(settings.xling_model)
+        index = load_or_build(settings, documents, embedder, xembedder, progress=progress)
+        pipe = cls(settings, documents, index, embedder, xembedder)
+        if warm:
+            pipe.warm()
+        return pipe
+
+    def warm(self) -> None:
+        """Load models and the segmenter now, so the first question is as fast as the rest."""
+        self.ask("今年要建多少5G基站？")
+        if self.xembedder is not None:
+            self.ask("How many 5G base stations?")
+
+    @property
+    def manifest(self) -> dict:
+        return self.index.manifest
+
+    # -- asking --------------------------------------------------------------------------
+    def analyze(self, question: str) -> Query:
+        return analyze(question)
+
+    def search(self, question: str, k: int = 5) -> list[Hit]:
+        """Top paragraphs for a lookup (operators' search box)."""
+        text = clean_input(question or "")[: self.settings.max_question_chars]
+        if not text:
+            return []
+        q = analyze(text)
+        if not q.has_topic:
+            return []
+        return self.retriever.search(q, k=k).hits
+
+    def _reject(self, question: str, message: str, error: str, started: float) -> Answer:
+        ms = (time.perf_counter() - started) * 1000
+        return Answer(question, message, "", True, (), {"retrieve": 0.0, "answer": 0.0, "total": ms},
+                      lang=detect_language(question or ""), error=error)
+
+    def ask(self, question: str, history: Sequence | None = None) -> Answer:
+        started = time.perf_counter()
+        if not isinstance(question, str):
+            return self._reject(str(question), messages("zh").empty, "question must be a string", started)
+        text = clean_input(question)
+        lang = detect_language(text)
+        m = messages(lang)
+        if not text:
+            return self._reject(question, m.empty, "empty question", started)
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            msg = (f"The question is too long ({len(text)} characters); please keep it under {limit}."
+                   if lang == "en" else f"问题太长（{len(text)}字），请控制在{limit}字以内。")
+            return self._reject(question, msg, "question too long", started)
+        resolved = None
+        if history:
+            from .conversation import resolve
+
+            resolved = resolve(text, history)
+            if resolved == text:
+                resolved = None
+        q = analyze(resolved or text)
+        if not q.has_topic:
+            return self._reject(question, m.empty, "no topic words in the question", started)
+        t0 = time.perf_counter()
+        retrieval = self.retriever.search(q)
+        t1 = time.perf_counter()
+        ans = self.answerer.answer(q, retrieval)
+        t2 = time.perf_counter()
+        timings = {
+            "retrieve": (t1 - t0) * 1000,
+            "answer": (t2 - t1) * 1000,
+            "total": (t2 - started) * 1000,
+        }
+        meta = dict(ans.meta)
+        meta["stages"] = retrieval.timings_ms
+        return Answer(question, ans.answer, ans.direct_answer, ans.refused, ans.citations, timings,
+                      lang=q.lang, resolved_question=resolved, meta=meta)
+
+
+def load_or_build(settings: Settings, documents: list[Document], embedder: Embedder,
+                  xembedder: Embedder | None, *, progress: bool = False) -> store.StoredIndex:
+    try:
+        return store.load(settings.index_dir, documents, settings, embedder, xembedder)
+    except (IndexMissingError, IndexCorruptError, IndexStaleError) as exc:
+        if not settings.auto_build:
+            raise
+        log.warning("%s — rebuilding the index", exc)
+        store.build(documents, settings, embedder, xembedder, progress=progress)
+        return store.load(settings.index_dir, documents, settings, embedder, xembedder)
