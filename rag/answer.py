@@ -25,7 +25,9 @@ from .types import Answer, Citation, Hit, Paragraph
 
 _NEW_BEFORE = re.compile(r"(新建|新增|新培育|新修建|新竣工|引进|培育|新开工)[^，,。；;]{0,12}$")
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底")
-_ENUM = re.compile(r"[、]")
+_LISTS = re.compile(r"包括|分别|即|：|:")
+_NUMERIC = re.compile(r"[\d.%]+")
+_YEAR = re.compile(r"20\d\d")
 _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
 
 # Minimum share of the question's topic words found in the chosen passage (see _coverage).
@@ -43,6 +45,7 @@ class Candidate:
     score: float
     coverage: float
     figures: list[str]
+    dense: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Messages:
 ZH = Messages(
     not_mentioned="报告中没有提到这方面的内容。",
     no_figure="报告没有给出这一具体数字。",
-    other_year="报告只提出了2025年的目标任务，没有给出其他年份的数据。",
+    other_year="报告只提出了本年度（报告所指的今年）的目标任务，没有给出其他年份的数据。",
     total="报告只给出了今年新增的数量，没有给出总数。",
     list_="报告只提到了数量，没有列出具体名单。",
     when="报告没有给出具体时间。",
@@ -76,7 +79,7 @@ ZH = Messages(
 EN = Messages(
     not_mentioned="The report does not mention this.",
     no_figure="The report does not give a figure for this.",
-    other_year="The report only sets out targets and tasks for 2025; it gives no figures for other years.",
+    other_year="The report only sets out this year's targets and tasks; it gives no figures for other years.",
     total="The report only gives this year's additions, not a total.",
     list_="The report only gives a count; it does not list the items.",
     when="The report does not give a date for this.",
@@ -102,6 +105,7 @@ def _display(text: str) -> str:
 class Answerer:
     def __init__(self, paragraphs: list[Paragraph], bm25: BM25, chunks, *, cite_k: int = 3, max_chars: int = 100):
         self.bm25 = bm25
+        self._max_idf = max(bm25.idf.values(), default=1.0)
         self.cite_k = cite_k
         self.max_chars = max_chars
         self._sentences: dict[tuple[str, int], list[Span]] = {
@@ -115,10 +119,13 @@ class Answerer:
                     self._chunk_at.setdefault((c.source, c.line, s.start), []).append(i)
 
     # -- scoring -------------------------------------------------------------------------
-    def _query_tokens(self, q: Query) -> dict[str, float]:
+    def _query_tokens(self, q: Query, *, topic_only: bool = False) -> dict[str, float]:
+        """Query bigrams with their idf; ``topic_only`` drops bare numbers ("3%吗" is not a topic)."""
         weights: dict[str, float] = {}
         for t in q.terms:
             for tok in tokens(t.text, normalized=True):
+                if topic_only and _NUMERIC.fullmatch(tok):
+                    continue
                 idf = self.bm25.idf_of(tok)
                 if idf > 0:
                     weights[tok] = max(weights.get(tok, 0.0), idf * t.weight)
@@ -135,33 +142,37 @@ class Answerer:
     def _coverage(self, q: Query, text: str) -> float:
         """Share of the question's topic words (report vocabulary) present in ``text``.
 
-        Each term counts by its specificity; a term counts as present when most of its
-        character bigrams are. English words the lexicon could not map count as absent only
-        when there is nothing else to go on.
+        Each term counts by its specificity (mean idf of its bigrams; a bigram the report
+        never uses counts as most specific); a term counts as present when two thirds of its
+        bigrams are. English words the lexicon could not map count as absent terms.
         """
         present = set(tokens(text))
+        top = self._max_idf
         num = den = 0.0
         for t in q.terms:
-            toks = tokens(t.text, normalized=True)
+            toks = [x for x in tokens(t.text, normalized=True) if not _NUMERIC.fullmatch(x)]
             if not toks:
                 continue
-            idfs = [self.bm25.idf_of(x) or self.bm25_max_idf for x in toks]
+            idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
             hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
             num += w * (1.0 if hit >= 0.67 else hit)
             den += w
+        den += top * 0.5 * len(q.en_unmatched)
         return num / den if den else 0.0
-
-    @property
-    def bm25_max_idf(self) -> float:
-        return max(self.bm25.idf.values(), default=1.0)
 
     def _dense_of(self, p: Paragraph, s: Span, chunk_dense: dict[int, float]) -> float:
         ids = self._chunk_at.get((p.source, p.line, s.start), [])
         return max((chunk_dense.get(i, 0.0) for i in ids), default=0.0)
 
+    @staticmethod
+    def _is_heading(p: Paragraph, s: Span) -> bool:
+        """The subsection title sentence, or a section's heading: a label, not an answer."""
+        return s.start == 0 and (p.kind == "section" or strip_punct(s.text) == p.title) and len(p.text) > len(s.text)
+
     def candidates(self, q: Query, r: Retrieval, depth: int = 3) -> list[Candidate]:
         weights = self._query_tokens(q)
+        topic = self._query_tokens(q, topic_only=True)
         top_hit = r.hits[0].score if r.hits else 1.0
         out: list[Candidate] = []
         for rank, hit in enumerate(r.hits[:depth]):
@@ -170,23 +181,28 @@ class Answerer:
             sents = self._sentences[(p.source, p.line)]
             dense = [self._dense_of(p, s, r.chunk_dense) for s in sents]
             dmax = max(dense, default=0.0)
+            pool: list[tuple[Span, Span, float, float, float, float, list[str]]] = []
             for s, d in zip(sents, dense, strict=True):
+                if self._is_heading(p, s):
+                    continue
                 scov = self._cov(weights, s.text)
                 for c in clauses(s.text):
-                    clause = Span(s.start + c.start, s.start + c.end, c.text)
                     if len(strip_punct(c.text)) < 2:
                         continue
-                    ccov = self._cov(weights, c.text)
-                    figs = figures(c.text)
-                    score = 1.0 * ccov + 0.4 * scov + 0.6 * para_prior + 0.5 * (d - dmax + 0.1) * 5
-                    if q.asks_number:
-                        if figs:
-                            score += 0.35
-                            if q.units and any(_unit_ok(f, q.units) for f in figs):
-                                score += 0.25
-                        else:
-                            score -= 0.2
-                    out.append(Candidate(rank, hit, s, clause, score, ccov, figs))
+                    clause = Span(s.start + c.start, s.start + c.end, c.text)
+                    pool.append((s, clause, self._cov(weights, c.text), self._cov(topic, c.text), scov, d,
+                                 figures(c.text)))
+            best_topic = max((x[3] for x in pool), default=0.0)
+            for s, clause, ccov, tcov, scov, d, figs in pool:
+                score = ccov + 0.4 * scov + 0.6 * para_prior + 2.5 * (d - dmax)
+                if q.asks_number:
+                    if figs and tcov >= 0.5 * best_topic:
+                        score += 0.35
+                        if q.units and any(_unit_ok(f, q.units) for f in figs):
+                            score += 0.25
+                    elif not figs:
+                        score -= 0.2
+                out.append(Candidate(rank, hit, s, clause, score, tcov, figs))
         out.sort(key=lambda c: -c.score)
         return out
 
@@ -200,7 +216,7 @@ class Answerer:
             text = strip_punct(best.clause.text)
             items = [x for x in re.split(r"、", text) if x]
             if len(items) > 1 and sum(bool(FIGURE.search(x)) for x in items) > 1:
-                weights = self._query_tokens(q)
+                weights = self._query_tokens(q, topic_only=True)
                 scored = sorted(items, key=lambda x: -(self._cov(weights, x) + (0.01 if FIGURE.search(x) else 0)))
                 if FIGURE.search(scored[0]) and self._cov(weights, scored[0]) > 0:
                     text = scored[0]
@@ -208,7 +224,21 @@ class Answerer:
             if len(text) < 6 and idx > 0:
                 text = strip_punct(parts[idx - 1].text) + "，" + text
             return text
-        # facts and summaries: the best clause with its neighbours, up to the length budget
+        if q.asks_how and not q.asks_number:
+            # "how will they ...": the programme from the best sentence on, up to the budget
+            end = best.sentence.start
+            for s in self._sentences[(p.source, p.line)]:
+                if s.start < best.sentence.start:
+                    continue
+                if end > best.sentence.start and (s.end - best.sentence.start) > self.max_chars:
+                    break
+                end = s.end
+            text = p.text[best.sentence.start : end]
+            if len(text) > self.max_chars:
+                cut = [c for c in clauses(text) if c.end <= self.max_chars]
+                text = text[: cut[-1].end] if cut else text[: self.max_chars]
+            return strip_punct(text)
+        # facts: the best clause with its neighbours, up to the length budget
         lo = hi = idx
         budget = self.max_chars
         length = len(parts[idx].text)
@@ -236,6 +266,7 @@ class Answerer:
         coverage = self._coverage(q, p.text)
         dense = max((self._dense_of(p, s, r.chunk_dense) for s in self._sentences[(p.source, p.line)]), default=0.0)
         best.coverage = coverage
+        best.dense = dense
         if coverage < MIN_COVERAGE and dense < STRONG_DENSE:
             return m.not_mentioned
         if q.asks_when and not _TIME_EXPR.search(best.sentence.text):
@@ -245,18 +276,20 @@ class Answerer:
                 return m.no_figure
             if q.units and not any(_unit_ok(f, q.units) for f in best.figures):
                 return m.no_figure
+            if q.asks_per_unit and not re.search(r"每|人均", best.sentence.text):
+                return m.no_figure
             if q.asks_total and not _NEW_IN_QUESTION.search(q.norm):
-                before = best.clause.text[: FIGURE.search(best.clause.text).start()]
+                first = FIGURE.search(best.clause.text)
+                before = best.clause.text[: first.start()] if first else best.clause.text
                 if _NEW_BEFORE.search(before) or best.clause.text.startswith(("新建", "新增")):
                     return m.total
         if q.asks_list:
-            qnums = set(re.findall(r"\d+(?:\.\d+)?", q.norm))
+            qnums = {n for n in re.findall(r"\d+(?:\.\d+)?", q.norm) if not _YEAR.fullmatch(n)}
+            clause = best.clause.text
             for f in best.figures:
-                num = re.match(r"\d+(?:\.\d+)?", f).group(0)
-                if num in qnums:
-                    after = best.clause.text[best.clause.text.find(f) + len(f):]
-                    if not _ENUM.search(after):
-                        return m.list_
+                num = re.match(r"\d+(?:\.\d+)?", f)
+                if num and num.group(0) in qnums and not _LISTS.search(clause[clause.find(f) + len(f):]):
+                    return m.list_
         return None
 
     def answer(self, q: Query, r: Retrieval) -> Answer:
@@ -277,7 +310,7 @@ class Answerer:
             return self._refused(q, m.no_figure, r.hits)
         text = self.render(q, direct, citations)
         return Answer(q.raw, text, direct, False, tuple(citations), {}, lang=q.lang,
-                      meta={"coverage": best.coverage, "score": best.score})
+                      meta={"coverage": best.coverage, "dense": best.dense, "score": best.score})
 
     def _citations(self, q: Query, best: Candidate | None, hits: list[Hit], direct: str = "") -> list[Citation]:
         out: list[Citation] = []
@@ -290,7 +323,7 @@ class Answerer:
                 continue
             seen.add((p.source, p.line))
             if best is not None and h is best.hit:
-                quote = best.sentence.text
+                quote = p.text if (q.asks_how and not q.asks_number) else best.sentence.text
                 # the direct answer may reach into a neighbouring sentence: quote all of it
                 if direct and normalize(direct) not in normalize(quote):
                     quote = p.text
@@ -305,7 +338,8 @@ class Answerer:
     def _refused(self, q: Query, reason: str, hits: list[Hit], best: Candidate | None = None) -> Answer:
         citations = self._citations(q, None, hits)
         return Answer(q.raw, self.render_refusal(q, reason, citations), "", True, tuple(citations), {},
-                      lang=q.lang, meta={"reason": reason, "coverage": best.coverage if best else 0.0})
+                      lang=q.lang, meta={"reason": reason, "coverage": best.coverage if best else 0.0,
+                                         "dense": best.dense if best else 0.0})
 
     # -- rendering -----------------------------------------------------------------------
     def render(self, q: Query, direct: str, citations: list[Citation]) -> str:

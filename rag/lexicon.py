@@ -21,7 +21,7 @@ from .text import normalize
 
 DATA = Path(__file__).resolve().parent / "data"
 
-_EN_TOKEN = re.compile(r"[a-z0-9][a-z0-9&'\-\.]*[a-z0-9%]|[a-z0-9%]")
+_EN_TOKEN = re.compile(r"[a-z0-9][a-z0-9&'\.]*[a-z0-9%]|[a-z0-9%]")
 
 # Words that carry no topic in an English question.
 EN_STOPWORDS = frozenset(
@@ -29,6 +29,7 @@ EN_STOPWORDS = frozenset(
     must do does did doing done have has had having what which who whom whose when where why how much many
     this that these those it its it's there their they them he she his her we our us you your i me my mine
     about as at by from with into over under up down out than then so such any some all each every per
+    get gets got make makes take takes give gives help helps want need know like see let put keep going
     year years this-year 2025 weihai city city's municipal government report plan plans planned planning
     going intend intends aim aims aimed expect expected expects target targets targeted tell me please say says
     said mention mentioned mentions according also just only more most less least very really exactly number
@@ -48,10 +49,16 @@ def stem(word: str) -> str:
     if w.endswith("s") and not w.endswith(("ss", "us", "is")):
         return w[:-1]
     if w.endswith("ing") and len(w) > 5:
-        return w[:-3]
-    if w.endswith("ed") and len(w) > 4:
-        return w[:-2]
+        w = w[:-3]
+    elif w.endswith("ed") and len(w) > 4:
+        w = w[:-2]
+    # a final "e" goes too, so restore / restored / restoring meet at "restor"
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
     return w
+
+
+_STEMMED_STOPWORDS = frozenset(EN_STOPWORDS | {stem(w) for w in EN_STOPWORDS})
 
 
 def en_tokens(text: str) -> list[str]:
@@ -85,7 +92,11 @@ class Lexicon:
         for key in sorted(self.zh, key=len, reverse=True):
             start = text.find(key)
             while start >= 0:
-                if not any(taken[start : start + len(key)]):
+                end = start + len(key)
+                # a Latin key ("ai", "5g") must not match inside a longer Latin word ("weihai")
+                glued = key[0].isascii() and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum()
+                glued |= key[-1].isascii() and end < len(text) and text[end].isascii() and text[end].isalpha()
+                if not glued and not any(taken[start:end]):
                     for i in range(start, start + len(key)):
                         taken[i] = True
                     found.extend((key, term) for term in self.zh[key])
@@ -103,7 +114,7 @@ class Lexicon:
         while i < len(tokens):
             for n in range(min(self.en_max, len(tokens) - i), 0, -1):
                 key = tuple(tokens[i : i + n])
-                if n == 1 and key[0] in EN_STOPWORDS:
+                if n == 1 and key[0] in _STEMMED_STOPWORDS:
                     continue
                 terms = self.en.get(key)
                 if terms:
@@ -111,7 +122,7 @@ class Lexicon:
                     i += n
                     break
             else:
-                if tokens[i] not in EN_STOPWORDS and not tokens[i].isdigit():
+                if tokens[i] not in _STEMMED_STOPWORDS and not tokens[i].isdigit():
                     unmatched.append(tokens[i])
                 i += 1
         return pairs, unmatched

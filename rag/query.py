@@ -23,20 +23,30 @@ ZH_STOPWORDS = frozenset(
     报告 工作报告 政府工作报告 里面 里 中 提到 提 说 说了 讲 打算 计划 准备 预计 要 会 能 能够 是 的 了 有 和 与 及 在 对 给 把 被
     都 也 还 就 多 大概 大约 左右 目标 目标是 方面 情况 相关 关于 具体 主要 一些 哪方面 多大 多高 多长 多远 一共 总共 到底 究竟
     达到 达 为 个 家 座 场 项 万 亿 啦 哦 嗯 吗 呐 么样 这个 那个 这 那 其 该 此 上 下 去 来 得 着 过 让 由 从 向 将 已 再 又
-    干 做 搞 办 弄 新 新增 多少个 几年 今年内 年内 这一年""".split()
+    干 做 搞 办 弄 新 新增 多少个 几年 今年内 年内 这一年 这部分 部分 这块 这一块 那块 这些 那些 这里 那里 地方 方面 意思
+    跟 同 大 小 动作 大动作 安排 举措 措施 办法 重点 内容 时候 谁 几点 哪天 东西 事 事情 事儿 问题 一块 总体 总的 整体 思路
+    到底是 都有 都 有啥 啥样 什么样子 咋样 咋 为啥 能否 是否 可以 需要 应该 开始 进行 实施 推进 推动 加快 进一步 哪一 哪方面
+    具体是 具体有 分别 分别是 包括 包含 叫 叫做 名字 称为 称作 叫什么 提出 提及 写 写了 规定 要求 说法 怎么说 所说""".split()
 )
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 _ASKS_NUMBER = re.compile(
     r"多少|几[个家座场项件所条次名批期万亿千百十]?|多大|多高|多长|多远|多宽|比例|百分之|增速|增幅|增长率|"
     r"how many|how much|how long|how far|what percent|what percentage|what share|what rate|what proportion|"
-    r"by how|growth rate|\bnumber of\b|\bquota\b"
+    r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几"
 )
 _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|现有|目前有|已有|已经有|共有|全部有|in total|\btotal\b|altogether|so far|"
     r"existing|cumulative|currently (?:has|have)|right now"
 )
 _ASKS_LIST = re.compile(r"哪些|哪几|分别是|分别有|名单|清单|具体是|具体有|列出|\blist\b|which ones|name (?:all|the)")
+_ASKS_HOW = re.compile(
+    r"怎么|如何|怎样|咋|有啥|有什么(?:办法|措施|举措|安排|规划|重点|动作|打算|政策|工作|行动|亮点)|做什么|干什么|哪些(?:办法|措施|举措|工作|重点)|"
+    r"\bhow (?:will|to|does|do|is|are|can)\b|what (?:will|is being|are being|'s being)|what's planned|what is planned|"
+    r"\bplans?\b|measures|steps|approach|what's in the plan|what does the report say about|what is the plan"
+)
+# A figure per person/household/unit: the report gives totals only.
+_ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|per (?:person|household|month|mu|year|company|capita)|\beach\b")
 _ASKS_WHEN = re.compile(
     r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|时间表|截止|期限|开通时间|通车时间|完工时间|建成时间|"
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b"
@@ -53,8 +63,8 @@ _YEAR_OK = re.compile(r"十四五|十五五")
 _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"百分|%|比例|比重|增速|增幅|增长|涨|降|覆盖率|覆盖面|percent|percentage|\brate\b|ratio|proportion|"
                 r"grow|increase|rise|raise|cut|reduce"), ("%", "‰")),
-    (re.compile(r"多少钱|资金|经费|预算|投资额|贷款|金额|亿元|万元|多少亿|多少万元|money|fund|budget|yuan|rmb|\bcost|loan|"
-                r"billion|million"), ("元",)),
+    (re.compile(r"多少钱|资金|经费|预算|投资额|贷款|金额|产值|营业收入|营收|亿元|万元|多少亿|多少万元|money|fund|budget|yuan|"
+                r"rmb|\bcost|loan|billion|million|revenue|output value"), ("元",)),
     (re.compile(r"公里|千米|多长|多远|\bkm\b|kilomet|how long|how far|length|\bmile"), ("公里", "千米", "米")),
     (re.compile(r"亩|\bmu\b|acre"), ("亩", "公顷")),
     (re.compile(r"公顷|hectare"), ("公顷", "亩")),
@@ -63,7 +73,7 @@ _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"多少户|户数|household"), ("户",)),
 ]
 
-_EN_SPLIT = re.compile(r"[a-z][a-z0-9&'\-]*|\d+(?:\.\d+)?%?")
+_EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,8 @@ class Query:
     asks_total: bool = False
     asks_list: bool = False
     asks_when: bool = False
+    asks_how: bool = False
+    asks_per_unit: bool = False
     other_year: bool = False
     flags: dict = field(default_factory=dict, compare=False)
 
@@ -137,6 +149,7 @@ def analyze(question: str) -> Query:
     if re.search(r"[a-z]", norm):
         tokens = en_tokens(" ".join(_EN_SPLIT.findall(norm)))
         pairs, unmatched = lex.translate_en(tokens)
+        unmatched = [u for u in unmatched if len(u) > 1]
         seen = {t.text for t in terms}
         for _phrase, term in pairs:
             if term not in seen:
@@ -160,5 +173,7 @@ def analyze(question: str) -> Query:
         asks_total=bool(_ASKS_TOTAL.search(norm)),
         asks_list=bool(_ASKS_LIST.search(norm)),
         asks_when=bool(_ASKS_WHEN.search(norm)),
+        asks_how=bool(_ASKS_HOW.search(norm)),
+        asks_per_unit=bool(_ASKS_PER_UNIT.search(norm)) and "人均" not in norm,
         other_year=other_year,
     )

@@ -108,9 +108,13 @@ def strip_punct(text: str) -> str:
     return text.strip().strip(_CLAUSE_END + "、 ")
 
 
+# Counts written in Chinese numerals: 九大工程, 十个方面, 第三轮, 六个注重.
+CN_FIGURE = re.compile(r"第?[一二三四五六七八九十两百千]+(?:大|个|项|轮|类|件|条|批|方面|注重|张|支)")
+
+
 def figures(text: str) -> list[str]:
-    """Figures as written, e.g. ['5.5%左右', '3.3万人']."""
-    return [m.group(0) for m in FIGURE.finditer(text)]
+    """Figures as written, e.g. ['5.5%左右', '3.3万人']; Chinese-numeral counts last (['九大工程'])."""
+    return [m.group(0) for m in FIGURE.finditer(text)] + [m.group(0) for m in CN_FIGURE.finditer(text)]
 
 
 def numbers(text: str) -> list[str]:
