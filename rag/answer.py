@@ -148,7 +148,7 @@ class Answerer:
         """
         present = set(tokens(text))
         top = self._max_idf
-        num = den = 0.0
+        groups: dict[str, tuple[float, float]] = {}
         for t in q.terms:
             toks = [x for x in tokens(t.text, normalized=True) if not _NUMERIC.fullmatch(x)]
             if not toks:
@@ -156,9 +156,12 @@ class Answerer:
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
             hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
-            num += w * (1.0 if hit >= 0.67 else hit)
-            den += w
-        den += top * 0.5 * len(q.en_unmatched)
+            hit = 1.0 if hit >= 0.67 else hit
+            # alternatives for one user word: the word is covered when any alternative is
+            gw, gh = groups.get(t.group or t.text, (0.0, 0.0))
+            groups[t.group or t.text] = (max(gw, w), max(gh, hit))
+        num = sum(w * h for w, h in groups.values())
+        den = sum(w for w, _ in groups.values()) + top * 0.5 * len(q.en_unmatched)
         return num / den if den else 0.0
 
     def _dense_of(self, p: Paragraph, s: Span, chunk_dense: dict[int, float]) -> float:

@@ -13,7 +13,7 @@ base form (plural, -ing, -ed) on both sides so "stations" meets "station".
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,7 +62,8 @@ _STEMMED_STOPWORDS = frozenset(EN_STOPWORDS | {stem(w) for w in EN_STOPWORDS})
 
 
 def en_tokens(text: str) -> list[str]:
-    return [stem(t) for t in _EN_TOKEN.findall(normalize(text))]
+    text = re.sub(r"'s\b", "", normalize(text))
+    return [stem(t) for t in _EN_TOKEN.findall(text)]
 
 
 def _read_tsv(path: Path) -> list[tuple[str, list[str]]]:
@@ -84,6 +85,12 @@ class Lexicon:
     zh: dict[str, tuple[str, ...]]  # normalised colloquial -> report terms
     en: dict[tuple[str, ...], tuple[str, ...]]  # stemmed english token tuple -> report terms
     en_max: int
+    # derived from CC-CEDICT for the indexed sources; consulted only where ``en`` has nothing
+    en_fallback: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+
+    def with_fallback(self, derived: dict[str, list[str]]) -> Lexicon:
+        fb = {tuple(k.split()): tuple(normalize(t) for t in v) for k, v in derived.items() if k and v}
+        return replace(self, en_fallback=fb, en_max=max(self.en_max, max((len(k) for k in fb), default=1)))
 
     def expand_zh(self, text: str) -> list[tuple[str, str]]:
         """(matched colloquial word, report term) pairs found in normalised ``text``, longest first."""
@@ -103,22 +110,20 @@ class Lexicon:
                 start = text.find(key, start + 1)
         return found
 
-    def translate_en(self, tokens: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
-        """Greedy longest phrase match of stemmed English tokens.
+    def translate_en(self, tokens: list[str]) -> tuple[list[tuple[str, str, bool]], list[str]]:
+        """Greedy longest phrase match of stemmed English tokens, curated lexicon first.
 
-        Returns ([(english phrase, report term)], [content tokens left unmatched]).
+        Returns ([(english phrase, report term, curated?)], [content tokens left unmatched]).
         """
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str, bool]] = []
         unmatched: list[str] = []
         i = 0
         while i < len(tokens):
-            for n in range(min(self.en_max, len(tokens) - i), 0, -1):
-                key = tuple(tokens[i : i + n])
-                if n == 1 and key[0] in _STEMMED_STOPWORDS:
-                    continue
-                terms = self.en.get(key)
-                if terms:
-                    pairs.extend((" ".join(key), t) for t in terms)
+            for table, curated in ((self.en, True), (self.en_fallback, False)):
+                match = self._match(table, tokens, i)
+                if match:
+                    n, terms = match
+                    pairs.extend((" ".join(tokens[i : i + n]), t, curated) for t in terms)
                     i += n
                     break
             else:
@@ -126,6 +131,16 @@ class Lexicon:
                     unmatched.append(tokens[i])
                 i += 1
         return pairs, unmatched
+
+    def _match(self, table, tokens: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+        for n in range(min(self.en_max, len(tokens) - i), 0, -1):
+            key = tuple(tokens[i : i + n])
+            if n == 1 and key[0] in _STEMMED_STOPWORDS:
+                continue
+            terms = table.get(key)
+            if terms:
+                return n, terms
+        return None
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from .config import Settings
 from .embed import Embedder, make_embedder, make_xling_embedder
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from .ingest import load_documents
+from .lexicon import load_lexicon
 from .query import Query, analyze
 from .retrieve import Retriever
 from .text import clean_input, detect_language
@@ -36,6 +37,7 @@ class Pipeline:
         self.embedder = embedder
         self.xembedder = xembedder
         self.paragraphs: list[Paragraph] = [p for d in documents for p in d.paragraphs]
+        self.lexicon = load_lexicon().with_fallback(index.cedict)
         self.retriever = Retriever(self.paragraphs, index, embedder, xembedder, settings)
         self.answerer = Answerer(self.retriever.paragraphs, self.retriever.bm25, index.chunks,
                                  cite_k=settings.cite_k, max_chars=settings.max_direct_chars)
@@ -67,14 +69,14 @@ class Pipeline:
 
     # -- asking --------------------------------------------------------------------------
     def analyze(self, question: str) -> Query:
-        return analyze(question)
+        return analyze(question, self.lexicon)
 
     def search(self, question: str, k: int = 5) -> list[Hit]:
         """Top paragraphs for a lookup (operators' search box)."""
         text = clean_input(question or "")[: self.settings.max_question_chars]
         if not text:
             return []
-        q = analyze(text)
+        q = self.analyze(text)
         if not q.has_topic:
             return []
         return self.retriever.search(q, k=k).hits
@@ -105,7 +107,7 @@ class Pipeline:
             resolved = resolve(text, history)
             if resolved == text:
                 resolved = None
-        q = analyze(resolved or text)
+        q = self.analyze(resolved or text)
         if not q.has_topic:
             return self._reject(question, m.empty, "no topic words in the question", started)
         t0 = time.perf_counter()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lexicon import en_tokens, load_lexicon
+from .lexicon import Lexicon, en_tokens, load_lexicon
 from .text import clean_input, detect_language, has_cjk, normalize
 
 # Question scaffolding in Chinese: dropped (as whole jieba tokens) before lexical matching.
@@ -31,7 +31,7 @@ ZH_STOPWORDS = frozenset(
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 _ASKS_NUMBER = re.compile(
-    r"多少|几[个家座场项件所条次名批期万亿千百十]?|多大|多高|多长|多远|多宽|比例|百分之|增速|增幅|增长率|"
+    r"多少|(?<!哪)几[个家座场项件所条次名批期万亿千百十大]?|多大|多高|多长|多远|多宽|百分之|"
     r"how many|how much|how long|how far|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几"
 )
@@ -80,7 +80,8 @@ _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 class Term:
     text: str  # normalised report-vocabulary text
     weight: float
-    origin: str  # "zh" | "synonym" | "en"
+    origin: str  # "zh" | "synonym" | "en" | "cedict"
+    group: str = ""  # the user's word it stands for: alternatives of one word share a group
 
 
 @dataclass(frozen=True)
@@ -127,22 +128,23 @@ def _zh_content(norm: str) -> list[str]:
     return out
 
 
-def analyze(question: str) -> Query:
+def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
     text = clean_input(question)
     norm = normalize(text)
     lang = detect_language(text)
-    lex = load_lexicon()
+    lex = lexicon or load_lexicon()
     terms: list[Term] = []
 
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
     covered = norm
     for key, term in lex.expand_zh(norm):
-        terms.append(Term(term, 1.0, "synonym"))
+        terms.append(Term(term, 1.0, "synonym", key))
         covered = covered.replace(key, " ")
     for piece in _zh_content(covered):
         if has_cjk(piece) or any(ch.isdigit() for ch in piece):
-            # latin letters glued to Chinese (e.g. "5g基站") stay with their piece
-            terms.append(Term(piece, 1.0, "zh"))
+            # latin letters glued to Chinese (e.g. "5g基站") stay with their piece;
+            # a lone character says little
+            terms.append(Term(piece, 1.0 if len(piece) > 1 else 0.5, "zh", piece))
 
     # English words -> report terms.
     unmatched: list[str] = []
@@ -151,9 +153,9 @@ def analyze(question: str) -> Query:
         pairs, unmatched = lex.translate_en(tokens)
         unmatched = [u for u in unmatched if len(u) > 1]
         seen = {t.text for t in terms}
-        for _phrase, term in pairs:
+        for phrase, term, curated in pairs:
             if term not in seen:
-                terms.append(Term(term, 1.0, "en"))
+                terms.append(Term(term, 1.0 if curated else 0.7, "en" if curated else "cedict", phrase))
                 seen.add(term)
         # numbers typed in an English question ("5g", "2025") are matched by the lexical ranker as is
     units: list[str] = []

@@ -7,6 +7,7 @@ Layout of ``index/``::
     chunks.jsonl     one Chunk per line, in vector order
     vectors.faiss    FAISS IndexFlatIP over L2-normalised m3e-small vectors (score = cosine)
     xvectors.faiss   the same chunks embedded by the cross-lingual encoder (optional)
+    cedict_en.json   English -> report words derived from CC-CEDICT for these sources
 
 Writes are atomic per file (temp file + ``os.replace``) and the manifest, which carries the
 hash of every other file, is replaced last: an interrupted build leaves either the old
@@ -41,6 +42,7 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 VECTORS = "vectors.faiss"
 XVECTORS = "xvectors.faiss"
+CEDICT = "cedict_en.json"
 REBUILD_HINT = "rebuild it with: rag index --force"
 
 
@@ -50,6 +52,7 @@ class StoredIndex:
     chunks: list[Chunk]
     vectors: Any  # faiss.Index
     xvectors: Any | None
+    cedict: dict[str, list[str]]
 
     def __repr__(self) -> str:
         return f"StoredIndex({len(self.chunks)} chunks, model={self.manifest['model']['name']})"
@@ -125,7 +128,11 @@ def build(
     if longest > embedder.max_tokens:  # the chunker guarantees this; refuse rather than truncate
         raise IndexCorruptError(f"a chunk has {longest} tokens, over the model limit {embedder.max_tokens}")
     vectors = embedder.encode_passages(texts, progress=progress)
+    from .cedict import derive
+
+    cedict = derive([p.text for p in paragraphs])
     files: dict[str, bytes] = {
+        CEDICT: json.dumps(cedict, ensure_ascii=False, sort_keys=True).encode("utf-8"),
         CHUNKS: "".join(json.dumps(c.to_json(), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8"),
         VECTORS: _faiss_bytes(vectors),
     }
@@ -143,7 +150,7 @@ def build(
         "xling_model": xinfo,
         "params": settings.index_params(),
         "sources": expected_sources(documents),
-        "counts": {"paragraphs": len(paragraphs), "chunks": len(chunks),
+        "counts": {"paragraphs": len(paragraphs), "chunks": len(chunks), "cedict_entries": len(cedict),
                    "windows": sum(c.kind == "window" for c in chunks), "longest_chunk_tokens": longest},
         "files": {name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in files.items()},
     }
@@ -218,6 +225,10 @@ def load(index_dir: Path, documents: list[Document], settings: Settings, embedde
     except (ValueError, TypeError) as exc:
         raise IndexCorruptError(f"{CHUNKS} is damaged ({exc}); {REBUILD_HINT}") from exc
     try:
+        cedict = json.loads(_read_verified(index_dir, CEDICT, manifest).decode("utf-8"))
+    except ValueError as exc:
+        raise IndexCorruptError(f"{CEDICT} is damaged ({exc}); {REBUILD_HINT}") from exc
+    try:
         vectors = _faiss_from_bytes(_read_verified(index_dir, VECTORS, manifest))
         xvectors = (_faiss_from_bytes(_read_verified(index_dir, XVECTORS, manifest))
                     if manifest.get("xling_model") else None)
@@ -232,4 +243,4 @@ def load(index_dir: Path, documents: list[Document], settings: Settings, embedde
     lines = {(d.source, p.line) for d in documents for p in d.paragraphs}
     if any((c.source, c.line) not in lines for c in chunks):
         raise IndexStaleError(f"{CHUNKS} points at lines the sources do not have; {REBUILD_HINT}")
-    return StoredIndex(manifest, chunks, vectors, xvectors)
+    return StoredIndex(manifest, chunks, vectors, xvectors, cedict)
