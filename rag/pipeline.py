@@ -67,6 +67,27 @@ class Pipeline:
     def manifest(self) -> dict:
         return self.index.manifest
 
+    def paragraph(self, source: str, line: int) -> Paragraph:
+        for p in self.paragraphs:
+            if p.source == source and p.line == line:
+                return p
+        raise KeyError((source, line))
+
+    def citation_text(self, source: str, line: int, quote: str | None = None) -> str:
+        """A citation an operator can read out or paste, e.g.
+        《威海市2025年政府工作报告》（五）… 高水平打造智慧城市（第29行）：“新建5g基站900座”"""
+        from .ingest import remove_adverts
+
+        p = self.paragraph(source, line)
+        title = next((d.title for d in self.documents if d.source == source), source)
+        if p.kind == "subsection":
+            label = p.section[0].split("）", 1)[0] + "）…" if "）" in p.section[0] else p.section[0]
+            where = f"{label} {p.title}"
+        else:
+            where = " ".join(p.section)
+        text = remove_adverts((quote if quote is not None else p.text).strip())
+        return f"《{title}》{where}（第{line}行）：“{text}”"
+
     # -- asking --------------------------------------------------------------------------
     def analyze(self, question: str) -> Query:
         return analyze(question, self.lexicon)
