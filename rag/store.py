@@ -186,14 +186,14 @@ def check_fresh(manifest: dict[str, Any], documents: list[Document], settings: S
     """Raise IndexStaleError when the index was built from other sources, model or parameters."""
     if manifest["sources"] != expected_sources(documents):
         raise IndexStaleError(f"the index was built from other sources than {settings.seeds_dir}; {REBUILD_HINT}")
-    if manifest["params"] != settings.index_params():
-        raise IndexStaleError(f"the index was built with other parameters; {REBUILD_HINT}")
     model = manifest["model"]
     if model.get("name") != embedder.name or model.get("version") != embedder.version():
         raise IndexStaleError(
             f"the index was built with model {model.get('name')} ({model.get('version')}), "
             f"not {embedder.name} ({embedder.version()}); {REBUILD_HINT}"
         )
+    if manifest["params"] != settings.index_params():
+        raise IndexStaleError(f"the index was built with other parameters; {REBUILD_HINT}")
     xinfo = manifest.get("xling_model")
     want = None if xembedder is None else (xembedder.name, xembedder.version())
     have = None if not xinfo else (xinfo.get("name"), xinfo.get("version"))

@@ -30,7 +30,7 @@ _UNIT = (
     r"场次|场|家|座|个|项|件|所|条|次|名|张|台|艘|套|处|批|期|年|天|小时|倍|平方米|千瓦|万千瓦|"
     r"[万亿千百]))?"
 )
-FIGURE = re.compile(r"\d+(?:\.\d+)?" + _UNIT + r"(?:左右|以上|以下|以内|多|余)?")
+FIGURE = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?(?![a-z\d])" + _UNIT + r"(?:左右|以上|以下|以内|多|余)?", re.IGNORECASE)
 
 # Common English abbreviations users type inside Chinese questions; they do not make a question English.
 _ABBREVIATIONS = {"gdp", "cpi", "g", "ai", "k", "n", "ppi", "pm", "km"}

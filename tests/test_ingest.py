@@ -1,0 +1,114 @@
+"""Ingest: the report's structure, line numbers and cleaning."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.ingest import load_document, parse_lines
+from tests.conftest import SOURCE
+
+SECTIONS = [
+    (6, "（一）强力推动全方位扩大内需…"),
+    (11, "（二）全力强化科技创新引领…"),
+    (16, "（三）着力融入国内国际双循环…"),
+    (21, "（四）聚力全面深化改革…"),
+    (26, "（五）倾力提升城市功能品质…"),
+    (31, "（六）大力推进乡村全面振兴…"),
+    (35, "（七）奋力建设创新型国际海洋强市…"),
+    (39, "（八）加力推动绿色低碳转型…"),
+    (43, "（九）合力增进民生福祉…"),
+    (51, "（十）致力统筹发展和安全…"),
+]
+
+SUBSECTIONS = {
+    7: "推动消费市场提振固稳", 8: "推动项目建设提速促稳", 9: "推动房地产业止跌回稳", 10: "推动政策承接提效保稳",
+    12: "全面提高科技创新驱动力", 13: "做大做强先进制造业集群", 14: "深入推进实数融合", 15: "扩容升级现代服务业",
+    17: "构建全方位开放新格局", 18: "稳固多元化外贸基本盘", 19: "打造高质量招商强磁场", 20: "建设制度型开放示范区",
+    22: "坚持和落实“两个毫不动摇”", 23: "打造一流营商环境", 24: "健全城乡融合发展机制", 25: "深化社会领域改革",
+    27: "高标准打造宜居城市", 28: "高品质打造旅游城市", 29: "高水平打造智慧城市", 30: "高质量打造韧性城市",
+    32: "大力发展精致农业", 33: "大力建设和美乡村", 34: "大力促进农民增收",
+    36: "奋力激活蓝色引擎", 37: "奋力壮大深蓝产业", 38: "奋力守护蔚蓝海洋",
+    40: "加力发展绿色经济", 41: "加力推进绿色试点", 42: "加力筑牢绿色屏障",
+    44: "促进高质量充分就业", 45: "织密民生兜底保障网", 46: "办好人民满意教育", 47: "深化健康威海建设",
+    48: "推动文化繁荣发展", 49: "加快打造全龄友好型城市",
+    52: "提升社会治理效能", 53: "筑牢公共安全防线", 54: "防范化解各类风险",
+}
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return load_document(SOURCE)
+
+
+def test_every_line_is_one_paragraph_with_its_line_number(doc, source_lines):
+    assert [p.line for p in doc.paragraphs] == list(range(1, 58))
+    for p in doc.paragraphs:
+        if p.line != 25:
+            assert p.text == source_lines[p.line - 1].strip()
+
+
+def test_title_preamble_and_closing(doc):
+    kinds = {p.line: p.kind for p in doc.paragraphs}
+    assert kinds[1] == "title" and doc.paragraph(1).text == "二、2025年政府工作目标任务"
+    assert [n for n, k in kinds.items() if k == "preamble"] == [2, 3, 4, 5]
+    assert [n for n, k in kinds.items() if k == "closing"] == [56, 57]
+    assert "生产总值增长5.5%左右" in doc.paragraph(3).text
+
+
+def test_ten_numbered_sections(doc):
+    sections = [(p.line, p.section[0]) for p in doc.paragraphs if p.kind == "section"]
+    assert sections == SECTIONS
+
+
+@pytest.mark.parametrize("line,title", sorted(SUBSECTIONS.items()))
+def test_subsection_titles_and_paths(doc, line, title):
+    p = doc.paragraph(line)
+    assert p.kind == "subsection"
+    assert p.title == title
+    section_line = max(n for n, _ in SECTIONS if n < line)
+    assert p.section == (dict(SECTIONS)[section_line], title)
+
+
+def test_untitled_paragraphs_stay_in_their_section(doc):
+    assert doc.paragraph(50).section[0].startswith("（九）")
+    assert doc.paragraph(55).section[0].startswith("（十）")
+    assert doc.paragraph(55).title == "加强国防动员、人民防空建设"
+
+
+def test_section_path_reads_like_the_issue(doc):
+    assert doc.paragraph(29).section_path == "（五）倾力提升城市功能品质… › 高水平打造智慧城市"
+
+
+def test_advert_removed_and_nothing_else(doc, source_lines):
+    raw = source_lines[24]
+    assert "凯发k8国际" in raw
+    cleaned = doc.paragraph(25).text
+    assert "凯发" not in cleaned and "k8" not in cleaned
+    assert cleaned == raw.replace("凯发k8国际", "")
+    assert all("凯发" not in p.text for p in doc.paragraphs)
+
+
+def test_scraping_artifacts_are_kept_verbatim(doc):
+    # the lost '+' signs are not invented, the lowercase 5g stays as written
+    assert "“1 6”项目推进体系" in doc.paragraph(8).text
+    assert "新建5g基站900座" in doc.paragraph(29).text
+
+
+def test_metadata(doc):
+    assert doc.title == "威海市2025年政府工作报告"
+    assert doc.year == 2025 and doc.city == "威海"
+    assert len(doc.sha256) == 64
+
+
+@pytest.mark.parametrize("lines,expected_kinds", [
+    (["标题", "前言。", "(一)第一部分,说明。介绍。", "小节标题。正文。"], ["title", "preamble", "section", "subsection"]),
+    (["(一)没有标题行。内容。", "子标题。正文。"], ["section", "subsection"]),
+    (["标题", "", "  ", "前言"], ["title", "preamble"]),
+])
+def test_parse_lines_shapes(lines, expected_kinds):
+    assert [p.kind for p in parse_lines(lines, "x.txt")] == expected_kinds
+
+
+def test_custom_advert_list_from_metadata():
+    ps = parse_lines(["标题", "正文广告词内容。"], "x.txt", ("广告词",))
+    assert ps[1].text == "正文内容。"

@@ -1,0 +1,72 @@
+"""Text utilities: normalisation, figures, the grounding check, language detection."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text import clauses, clean_input, detect_language, figures, normalize, sentences, unsupported_figures
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("５Ｇ基站", "5g基站"),
+    ("ＧＤＰ增长５．５％", "gdp增长5.5%"),
+    ("新建5G基站", "新建5g基站"),
+    ("（五）", "(五)"),
+])
+def test_normalize_is_case_and_width_insensitive(raw, expected):
+    assert normalize(raw) == expected
+    assert len(normalize(raw)) == len(raw)  # offsets stay valid
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("新建5g基站900座", ["900座"]),
+    ("生产总值增长5.5%左右", ["5.5%左右"]),
+    ("引进青年人才2万人以上", ["2万人以上"]),
+    ("新建改造供热管网103.4公里、换热站94座", ["103.4公里", "94座"]),
+    ("力争全年完成投资1200亿元", ["1200亿元"]),
+    ("实施数字产业化“九大工程”", ["九大"]),
+    ("半岛北海上风电n1场址", []),
+    ("没有数字", []),
+])
+def test_figures_keep_unit_and_qualifier(text, expected):
+    assert figures(text) == expected
+
+
+@pytest.mark.parametrize("answer,quotes,bad", [
+    ("新建5g基站900座 [1]", ["新建5g基站900座,筑牢数字威海建设根基。"], []),
+    ("新建5g基站1000座", ["新建5g基站900座"], ["1000"]),
+    ("增长5%", ["增长5.5%左右"], ["5"]),  # whole numbers only: 5 is not 5.5
+    ("见第29行 [2]", ["无数字"], []),  # line references and citation marks are not figures
+    ("line 29: 5.5%", ["5.5%左右"], []),
+    ("ＧＤＰ增长５.５%", ["生产总值增长5.5%左右"], []),
+])
+def test_unsupported_figures(answer, quotes, bad):
+    assert unsupported_figures(answer, quotes) == bad
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("今年要建多少5G基站？", "zh"),
+    ("how many 5G base stations this year?", "en"),
+    ("GDP目标", "zh"),
+    ("What is the 社零 target this year?", "en"),
+    ("5G基站 how many", "zh"),
+    ("🤔🤔", "zh"),
+])
+def test_detect_language(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_sentences_and_clauses_keep_offsets():
+    text = "推进城市生命线安全工程,改造城区老旧供水管网5.5公里。新建5g基站900座;筑牢根基"
+    for span in sentences(text) + clauses(text):
+        assert text[span.start:span.end] == span.text
+    assert [s.text for s in sentences(text)][-1] == "筑牢根基"
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("  问题\n\t ", "问题"),
+    ("a\x00b\x1bc", "a b c"),
+    ("零\u200b宽", "零 宽"),
+])
+def test_clean_input(raw, clean):
+    assert clean_input(raw) == clean
