@@ -1,0 +1,201 @@
+"""Feedback on answers (thumbs up / down plus an optional comment), kept in SQLite.
+
+Consumes what the web chat sends after a user rates an answer: the question, the answer's
+public JSON (``Answer.to_json()``), the rating and a comment; produces rows that
+``rag feedback export --format jsonl|csv`` writes out for review.
+
+Durability and concurrency: the database runs in WAL mode with ``synchronous=NORMAL`` (a
+committed row survives a crash of the app; WAL lets the exporter read while the server
+writes). Every thread gets its own connection in autocommit mode, so each ``add`` is one
+committed INSERT before it returns; writers from other threads or processes wait on
+``busy_timeout`` instead of failing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+from .config import PROJECT_ROOT
+
+DEFAULT_PATH = PROJECT_ROOT / "feedback" / "feedback.db"
+FORMATS = ("jsonl", "csv")
+CSV_COLUMNS = ("id", "created_at", "session", "question", "rating", "comment", "direct_answer", "refused",
+               "citations", "answer")
+#: Stored comments are cut to this length (the UI limits input to the same).
+MAX_COMMENT_CHARS = 2000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at    TEXT    NOT NULL,             -- UTC, ISO 8601
+    session       TEXT    NOT NULL DEFAULT '',
+    question      TEXT    NOT NULL,
+    rating        INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+    comment       TEXT    NOT NULL DEFAULT '',
+    direct_answer TEXT    NOT NULL DEFAULT '',
+    refused       INTEGER NOT NULL DEFAULT 0,
+    citations     TEXT    NOT NULL DEFAULT '[]', -- JSON list, as in Answer.to_json()["citations"]
+    answer_json   TEXT    NOT NULL              -- the full Answer.to_json()
+);
+"""
+
+
+def _iso_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class FeedbackStore:
+    """``FeedbackStore(None)`` uses ``./feedback/feedback.db`` under the project root."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path is not None else DEFAULT_PATH
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all_conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        conn = self._conn()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"FeedbackStore({str(self.path)!r})"
+
+    # -- connections -----------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: autocommit, so each INSERT/UPDATE is committed when execute returns.
+            # check_same_thread=False only so close() may close it from another thread; each
+            # connection is used by the thread that opened it.
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            with self._conns_lock:
+                self._all_conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._conns_lock:
+            conns, self._all_conns = self._all_conns, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:  # pragma: no cover - closing is best effort
+                pass
+        self._local = threading.local()
+
+    # -- writing ---------------------------------------------------------------------------
+    def add(self, question: str, answer_json: dict[str, Any], rating: int, comment: str = "",
+            session: str = "") -> int:
+        """Store one rating (+1 or -1) and return its row id; committed before returning."""
+        if rating not in (1, -1) or isinstance(rating, bool):
+            raise ValueError(f"rating must be +1 or -1, not {rating!r}")
+        if not isinstance(answer_json, dict):
+            raise TypeError("answer_json must be a dict (Answer.to_json())")
+        citations = answer_json.get("citations") or []
+        cur = self._conn().execute(
+            "INSERT INTO feedback (created_at, session, question, rating, comment, direct_answer, refused,"
+            " citations, answer_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                _iso_now(),
+                str(session or ""),
+                str(question or ""),
+                int(rating),
+                str(comment or "")[:MAX_COMMENT_CHARS],
+                str(answer_json.get("direct_answer") or ""),
+                int(bool(answer_json.get("refused"))),
+                json.dumps(citations, ensure_ascii=False),
+                json.dumps(answer_json, ensure_ascii=False),
+            ),
+        )
+        return int(cur.lastrowid)
+
+    def set_comment(self, row_id: int, comment: str) -> bool:
+        """Attach (or replace) the comment of an existing row; False when the row does not exist."""
+        cur = self._conn().execute("UPDATE feedback SET comment = ? WHERE id = ?",
+                                   (str(comment or "")[:MAX_COMMENT_CHARS], int(row_id)))
+        return cur.rowcount == 1
+
+    # -- reading ---------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+
+    @staticmethod
+    def _record(row: sqlite3.Row) -> dict[str, Any]:
+        return {
+            "id": row["id"],
+            "created_at": row["created_at"],
+            "session": row["session"],
+            "question": row["question"],
+            "rating": row["rating"],
+            "comment": row["comment"],
+            "direct_answer": row["direct_answer"],
+            "refused": bool(row["refused"]),
+            "citations": json.loads(row["citations"]),
+            "answer": json.loads(row["answer_json"]),
+        }
+
+    def iter_records(self) -> Iterator[dict[str, Any]]:
+        for row in self._conn().execute("SELECT * FROM feedback ORDER BY id"):
+            yield self._record(row)
+
+    def all(self) -> list[dict[str, Any]]:
+        return list(self.iter_records())
+
+    def get(self, row_id: int) -> dict[str, Any] | None:
+        row = self._conn().execute("SELECT * FROM feedback WHERE id = ?", (int(row_id),)).fetchone()
+        return self._record(row) if row is not None else None
+
+    # -- export ----------------------------------------------------------------------------
+    def export(self, dest: Path | str | TextIO, fmt: str = "jsonl") -> int:
+        """Write every record to ``dest`` (a path, written atomically, or an open text stream).
+
+        ``jsonl``: one JSON object per line, ``citations`` and ``answer`` as nested JSON.
+        ``csv``: a header row of ``CSV_COLUMNS``; ``citations`` and ``answer`` as JSON strings.
+        Returns the number of records written.
+        """
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+        if isinstance(dest, (str, Path)):
+            path = Path(dest)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                    n = self._write(fh, fmt)
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+            return n
+        return self._write(dest, fmt)
+
+    def _write(self, fh: TextIO, fmt: str) -> int:
+        n = 0
+        if fmt == "jsonl":
+            for rec in self.iter_records():
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                n += 1
+        else:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(CSV_COLUMNS)
+            for rec in self.iter_records():
+                row = dict(rec)
+                row["refused"] = int(rec["refused"])
+                row["citations"] = json.dumps(rec["citations"], ensure_ascii=False)
+                row["answer"] = json.dumps(rec["answer"], ensure_ascii=False)
+                writer.writerow([row[c] for c in CSV_COLUMNS])
+                n += 1
+        fh.flush()
+        return n
