@@ -25,15 +25,20 @@ from .types import Answer, Citation, Hit, Paragraph
 
 _NEW_BEFORE = re.compile(r"(新建|新增|新培育|新修建|新竣工|引进|培育|新开工)[^，,。；;]{0,12}$")
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底")
+# Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
+FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 规模 数量 总量 总额 增速 增幅 建设 实施 推进 开展 "
+                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造".split())
 _LISTS = re.compile(r"包括|分别|即|：|:")
-_NUMERIC = re.compile(r"[\d.%]+")
+# Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
+_NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
 _YEAR = re.compile(r"20\d\d")
 _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
 
 # Minimum share of the question's topic words found in the chosen passage (see _coverage).
 MIN_COVERAGE = 0.30
+UNMATCHED_WEIGHT = 0.5
 # ... unless the passage is this close in meaning (cosine of the best sentence).
-STRONG_DENSE = 0.80
+STRONG_DENSE = 0.85
 
 
 @dataclass
@@ -124,7 +129,7 @@ class Answerer:
         weights: dict[str, float] = {}
         for t in q.terms:
             for tok in tokens(t.text, normalized=True):
-                if topic_only and _NUMERIC.fullmatch(tok):
+                if topic_only and (_NUMERIC.fullmatch(tok) or tok in FRAME_WORDS):
                     continue
                 idf = self.bm25.idf_of(tok)
                 if idf > 0:
@@ -151,7 +156,7 @@ class Answerer:
         groups: dict[str, tuple[float, float]] = {}
         for t in q.terms:
             toks = [x for x in tokens(t.text, normalized=True) if not _NUMERIC.fullmatch(x)]
-            if not toks:
+            if not toks or all(x in FRAME_WORDS for x in toks):  # "build", "增长" say nothing of the topic
                 continue
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
@@ -161,7 +166,8 @@ class Answerer:
             gw, gh = groups.get(t.group or t.text, (0.0, 0.0))
             groups[t.group or t.text] = (max(gw, w), max(gh, hit))
         num = sum(w * h for w, h in groups.values())
-        den = sum(w for w, _ in groups.values()) + top * 0.5 * len(q.en_unmatched)
+        # an English word neither dictionary knows is most likely a topic the report lacks
+        den = sum(w for w, _ in groups.values()) + top * UNMATCHED_WEIGHT * len(q.en_unmatched)
         return num / den if den else 0.0
 
     def _dense_of(self, p: Paragraph, s: Span, chunk_dense: dict[int, float]) -> float:
@@ -184,25 +190,30 @@ class Answerer:
             sents = self._sentences[(p.source, p.line)]
             dense = [self._dense_of(p, s, r.chunk_dense) for s in sents]
             dmax = max(dense, default=0.0)
-            pool: list[tuple[Span, Span, float, float, float, float, list[str]]] = []
+            pool: list[tuple[Span, Span, float, float, float, float, float, list[str]]] = []
             for s, d in zip(sents, dense, strict=True):
                 if self._is_heading(p, s):
                     continue
                 scov = self._cov(weights, s.text)
+                stopic = self._cov(topic, s.text)
                 for c in clauses(s.text):
                     if len(strip_punct(c.text)) < 2:
                         continue
                     clause = Span(s.start + c.start, s.start + c.end, c.text)
-                    pool.append((s, clause, self._cov(weights, c.text), self._cov(topic, c.text), scov, d,
+                    pool.append((s, clause, self._cov(weights, c.text), self._cov(topic, c.text), scov, stopic, d,
                                  figures(c.text)))
             best_topic = max((x[3] for x in pool), default=0.0)
-            for s, clause, ccov, tcov, scov, d, figs in pool:
+            for s, clause, ccov, tcov, scov, stopic, d, figs in pool:
                 score = ccov + 0.4 * scov + 0.6 * para_prior + 2.5 * (d - dmax)
                 if q.asks_number or q.wants_figure:
-                    if figs and tcov >= 0.5 * best_topic:
-                        score += 0.35
-                        if q.units and any(_unit_ok(f, q.units) for f in figs):
-                            score += 0.25
+                    # the figure is about the topic when its clause names it, or when the clause
+                    # continues a sentence that names all of it in the unit asked for
+                    # ("…推进1000个重点项目建设…,力争全年完成投资1200亿元")
+                    unit_ok = bool(q.units) and any(_unit_ok(f, q.units) for f in figs)
+                    about = tcov >= 0.5 * best_topic or (unit_ok and tcov >= 0.3 * best_topic and stopic >= 0.99)
+                    if figs and about:
+                        # a figure in the unit asked for answers; one in another unit hardly does
+                        score += (0.6 if unit_ok else 0.0) if q.units else 0.35
                     elif not figs and q.asks_number:
                         score -= 0.2
                 out.append(Candidate(rank, hit, s, clause, score, tcov, figs))

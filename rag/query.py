@@ -64,8 +64,8 @@ _YEAR_OK = re.compile(r"十四五|十五五")
 _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"百分|%|比例|比重|增速|增幅|增长|涨|降|覆盖率|覆盖面|percent|percentage|\brate\b|ratio|proportion|"
                 r"grow|increase|rise|raise|cut|reduce"), ("%", "‰")),
-    (re.compile(r"多少钱|资金|经费|预算|投资额|贷款|金额|产值|营业收入|营收|亿元|万元|多少亿|多少万元|money|fund|budget|yuan|"
-                r"rmb|\bcost|loan|billion|million|revenue|output value"), ("元",)),
+    (re.compile(r"多少钱|资金|经费|预算|投资|贷款|金额|产值|营业收入|营收|亿元|万元|多少亿|多少万元|money|fund|budget|yuan|"
+                r"rmb|\bcost|loan|billion|million|revenue|output value|invest"), ("元",)),
     (re.compile(r"公里|千米|多长|多远|\bkm\b|kilomet|how long|how far|length|\bmile"), ("公里", "千米", "米")),
     (re.compile(r"亩|\bmu\b|acre"), ("亩", "公顷")),
     (re.compile(r"公顷|hectare"), ("公顷", "亩")),
