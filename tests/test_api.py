@@ -262,7 +262,8 @@ def test_highlight_escapes_first_then_marks():
     terms = highlight_terms(["5G基站", "新", "900"])
     assert terms == ["5g基站", "900"]  # normalised, longest first, lone characters dropped
     html = highlight("新建5g基站900座,<b>", terms)
-    assert html == "新建<mark>5g基站</mark><mark>900</mark><mark class=\"fig\">座</mark>,&lt;b&gt;"
+    assert html == "新建<mark>5g基站900座</mark>,&lt;b&gt;"
+    assert highlight("新建5g基站900座", ["基站"]) == '新建5g<mark>基站</mark><mark class="fig">900座</mark>'
     assert highlight("增长5.5%左右", []) == '增长<mark class="fig">5.5%左右</mark>'
 
 

@@ -1,0 +1,148 @@
+"""The JSON HTTP API: ``POST /api/ask`` and ``GET /api/health``.
+
+Plain FastAPI routes on the parent app, outside the Gradio queue: an API client gets one
+request, one JSON response. ``/api/ask`` returns exactly ``Answer.to_json()`` (the contract of
+``rag ask --json``); every error is a JSON object with an ``"error"`` string, never a traceback.
+
+Status codes of ``POST /api/ask``:
+    200  an answer (possibly a refusal: ``"refused": true`` with the nearest passages)
+    400  the body is not JSON, or not a JSON object
+    413  the body is over ``MAX_BODY_BYTES``, or the question is over
+         ``pipeline.settings.max_question_chars`` characters (500 by default; counted on the
+         string as sent, before any whitespace is collapsed)
+    422  no ``"question"`` string in the object; or the pipeline rejected the question
+         (empty, no topic words): the body is then ``Answer.to_json()`` with ``"error"`` set
+    500  an unexpected failure (logged; the body says only "internal error")
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+log = logging.getLogger(__name__)
+
+#: Request bodies larger than this are refused before parsing (a question is at most a few KB).
+MAX_BODY_BYTES = 64 * 1024
+#: How many API questions are answered at once (the rest wait their turn). The pipeline is
+#: CPU-bound (~15-30 ms per answer) on a small machine; more threads only contend.
+API_CONCURRENCY = 4
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return {dict: "object", list: "array", str: "string", int: "number", float: "number",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None when it exceeds MAX_BODY_BYTES (read no further than that)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def health(pipeline, feedback_store=None) -> dict[str, Any]:
+    """What ``GET /api/health`` returns: status, models, and a summary of the index manifest."""
+    import rag
+
+    m = pipeline.manifest
+    out: dict[str, Any] = {
+        "status": "ok",
+        "version": rag.__version__,
+        "model": {k: m["model"].get(k) for k in ("name", "version", "dim")},
+        "xling_model": ({k: m["xling_model"].get(k) for k in ("name", "version", "dim")}
+                        if m.get("xling_model") else None),
+        "index": {
+            "built_at": m.get("built_at"),
+            "counts": m.get("counts", {}),
+            "sources": [{"file": s.get("file"), "sha256": s.get("sha256"), "paragraphs": s.get("paragraphs")}
+                        for s in m.get("sources", [])],
+            "params": m.get("params", {}),
+        },
+        "limits": {"max_question_chars": pipeline.settings.max_question_chars, "max_body_bytes": MAX_BODY_BYTES},
+    }
+    if feedback_store is not None:
+        try:
+            out["feedback"] = {"count": feedback_store.count()}
+        except Exception:  # a locked or broken feedback db must not fail the health check
+            log.exception("feedback count failed")
+            out["feedback"] = {"count": None}
+    return out
+
+
+def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
+    """Register ``/api/ask`` and ``/api/health`` on ``app`` (call before mounting Gradio at "/")."""
+    limiter = anyio.CapacityLimiter(API_CONCURRENCY)
+    cap = pipeline.settings.max_question_chars
+
+    @app.post("/api/ask")
+    async def api_ask(request: Request) -> JSONResponse:
+        """Answer ``{"question": "..."}`` with ``Answer.to_json()``.
+
+        The question may be at most ``pipeline.settings.max_question_chars`` characters
+        (default 500); longer ones get HTTP 413 ``{"error": ...}``. See the module docstring for
+        every status code.
+        """
+        raw = await _read_body(request)
+        if raw is None:
+            return _error(413, f"request body too large; the limit is {MAX_BODY_BYTES} bytes")
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            return _error(400, "request body is not UTF-8 encoded JSON")
+        except ValueError as exc:
+            if not raw.strip():
+                return _error(400, 'empty request body; send a JSON object such as {"question": "..."}')
+            return _error(400, f"request body is not valid JSON ({exc.msg} at line {exc.lineno} "
+                               f"column {exc.colno}); send an object such as {{\"question\": \"...\"}}")
+        if not isinstance(obj, dict):
+            return _error(400, f'expected a JSON object such as {{"question": "..."}}, got a JSON {_json_type(obj)}')
+        if "question" not in obj:
+            return _error(422, 'missing "question": send {"question": "..."}')
+        question = obj["question"]
+        if not isinstance(question, str):
+            return _error(422, f'"question" must be a string, not a JSON {_json_type(question)}')
+        if len(question) > cap:
+            return _error(413, f"question too long ({len(question)} characters); the limit is {cap}",
+                          limit=cap)
+        try:
+            answer = await anyio.to_thread.run_sync(pipeline.ask, question, limiter=limiter)
+        except Exception:
+            log.exception("/api/ask failed for %r", question[:80])
+            return _error(500, "internal error")
+        return JSONResponse(answer.to_json(), status_code=422 if answer.error else 200)
+
+    @app.get("/api/health")
+    async def api_health() -> JSONResponse:
+        try:
+            return JSONResponse(health(pipeline, feedback_store))
+        except Exception:
+            log.exception("/api/health failed")
+            return _error(500, "internal error")
+
+    # Anything else under /api/ would fall through to the Gradio app mounted at "/" (an HTML or
+    # {"detail"} 404); answer it here, in this API's JSON error shape.
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+    async def api_other(rest: str, request: Request) -> JSONResponse:
+        known = {"ask": "POST", "health": "GET"}
+        if rest in known:
+            return _error(405, f"use {known[rest]} /api/{rest}", headers={"Allow": known[rest]})
+        return _error(404, f"no such API route /api/{rest}; the routes are POST /api/ask and GET /api/health")
