@@ -1,0 +1,154 @@
+"""The command line and the public JSON contract, including bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+CONTRACT = {"question", "answer", "direct_answer", "refused", "citations", "timings_ms"}
+CITATION = {"n", "source", "line", "section", "quote", "score"}
+
+BAD_INPUT = [
+    "",
+    "   \t  ",
+    "问" * 10_000,
+    "？？？！！！。。。",
+    "🤔🙏🎉",
+    "\x00\x01\x1b[31m\x7f",
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "' OR 1=1 --",
+    "{{7*7}} ${jndi:ldap://x}",
+]
+
+# Real questions wrapped in markup or mixed with other scripts: answered, markup ignored.
+WRAPPED = [
+    ("<script>alert('x')</script>今年要建多少5G基站", "900座"),
+    ("**GDP** _增长_ `多少`", "5.5%左右"),
+    ("Сколько 5G 基站 سيتم بناء ?", "900座"),
+    ("<b>社零</b>增长目标", "5.5%以上"),
+]
+
+
+def run(args, stdin=None, timeout=180):
+    return subprocess.run([sys.executable, "-m", "rag", *args], input=stdin, capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)
+
+
+def check_contract(obj):
+    assert CONTRACT <= set(obj), obj
+    assert isinstance(obj["question"], str) and isinstance(obj["answer"], str)
+    assert isinstance(obj["direct_answer"], str) and isinstance(obj["refused"], bool)
+    assert set(obj["timings_ms"]) == {"retrieve", "answer", "total"}
+    for c in obj["citations"]:
+        assert set(c) == CITATION
+        assert isinstance(c["line"], int) and c["line"] >= 1 and isinstance(c["score"], float | int)
+    if obj["refused"]:
+        assert obj["direct_answer"] == ""
+
+
+def test_ask_json_contract(built_index):
+    r = run(["--index-dir", str(built_index), "--no-build", "ask", "--json", "今年要建多少5G基站？"])
+    assert r.returncode == 0, r.stderr
+    obj = json.loads(r.stdout)
+    check_contract(obj)
+    assert set(obj) == CONTRACT
+    assert obj["question"] == "今年要建多少5G基站？"
+    assert "900座" in obj["direct_answer"] and obj["citations"][0]["line"] == 29
+    assert obj["refused"] is False
+
+
+def test_ask_prints_for_people(built_index):
+    r = run(["--index-dir", str(built_index), "--no-build", "ask", "How", "many", "5G", "base", "stations?"])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("According to the report: **新建5g基站900座** [1]")
+    assert "line 29" in r.stdout and "Traceback" not in r.stderr
+
+
+def test_ask_without_question_is_a_clear_error():
+    r = run(["ask"])
+    assert r.returncode == 2 and r.stderr.startswith("Error: give a question")
+    r = run(["ask", "--json", "  "])
+    assert r.returncode == 2
+    check_contract(json.loads(r.stdout))
+
+
+def test_jsonl_keeps_order_and_survives_bad_lines(built_index):
+    lines = [
+        "今年要建多少5G基站？",
+        json.dumps({"question": "社零增长目标是多少"}, ensure_ascii=False),
+        '{"question": "unterminated',
+        json.dumps({"q": "wrong key"}),
+        json.dumps(["a", "list"]),
+        json.dumps({"question": 42}),
+        "How many new urban jobs are planned?",
+        *[b.replace("\n", " ") for b in BAD_INPUT if "\n" not in b],
+    ]
+    r = run(["--index-dir", str(built_index), "--no-build", "ask", "--jsonl"], stdin="\n".join(lines) + "\n")
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(out) == len(lines)
+    for obj in out:
+        check_contract(obj)
+    assert "900座" in out[0]["direct_answer"]
+    assert "5.5%以上" in out[1]["direct_answer"]
+    for bad in out[2:6]:
+        assert bad["refused"] and bad["error"] and bad["line"] in (3, 4, 5, 6)
+    assert "malformed JSON" in out[2]["error"]
+    assert "3.3万人" in out[6]["direct_answer"]
+    for obj in out[7:]:
+        assert obj["refused"] and obj["direct_answer"] == ""
+
+
+@pytest.mark.parametrize("question", BAD_INPUT)
+def test_bad_input_gets_a_clear_refusal(pipeline, question):
+    a = pipeline.ask(question)
+    obj = a.to_json()
+    check_contract(obj)
+    json.dumps(obj)  # serialisable
+    assert a.refused, a.answer
+    assert a.answer.strip(), "a refusal always says something"
+    assert "Traceback" not in a.answer
+    if len(question) > 500:
+        assert "500" in a.answer and a.error == "question too long"
+
+
+@pytest.mark.parametrize("question,figure", WRAPPED)
+def test_wrapped_questions_are_answered(pipeline, question, figure):
+    a = pipeline.ask(question)
+    check_contract(a.to_json())
+    assert not a.refused and figure in a.direct_answer
+
+
+@pytest.mark.parametrize("question", [None, 42, ["x"], {"question": "x"}, b"bytes"])
+def test_non_string_input_is_refused(pipeline, question):
+    a = pipeline.ask(question)
+    assert a.refused and a.error
+
+
+def test_markup_is_not_echoed_as_markup(pipeline):
+    a = pipeline.ask("<script>alert('x')</script>今年要建多少5G基站")
+    assert "<script>" not in a.answer  # the answer never repeats the question's markup
+
+
+def test_index_command_reports_and_is_idempotent(tmp_path):
+    r = run(["--index-dir", str(tmp_path / "idx"), "index", "--quiet"], timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "Indexed 57 paragraphs" in r.stdout and "m3e-small" in r.stdout
+    r = run(["--index-dir", str(tmp_path / "idx"), "index"], timeout=300)
+    assert r.returncode == 0 and "up to date" in r.stdout
+
+
+def test_help_is_fast_and_lists_commands():
+    r = run(["--help"], timeout=30)
+    assert r.returncode == 0
+    for cmd in ("index", "ask", "chat", "serve", "eval", "feedback"):
+        assert cmd in r.stdout
