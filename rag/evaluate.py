@@ -43,8 +43,12 @@ class QuestionSet:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (1-based line, message)
 
 
-def validate_question(obj: Any, max_line: int | None = None) -> str | None:
-    """Return what is wrong with one question object, or None."""
+def validate_question(obj: Any, max_line: int | None = None, lines: dict[int, str] | None = None) -> str | None:
+    """Return what is wrong with one question object, or None.
+
+    With ``lines`` (line number -> paragraph text) every answer string must occur in one of
+    the question's gold lines (compared case- and width-insensitively).
+    """
     if not isinstance(obj, dict):
         return "not a JSON object"
     missing = KEYS - obj.keys()
@@ -70,10 +74,15 @@ def validate_question(obj: Any, max_line: int | None = None) -> str | None:
         return "unanswerable questions have empty answers and gold_lines"
     if obj["type"] != "unanswerable" and not (obj["answers"] and obj["gold_lines"]):
         return "answerable questions need answers and gold_lines"
+    if lines is not None:
+        gold = [normalize(lines.get(n, "")) for n in obj["gold_lines"]]
+        for a in obj["answers"]:
+            if not any(normalize(a) in g for g in gold):
+                return f"answer {a!r} is not in gold lines {obj['gold_lines']}"
     return None
 
 
-def load_questions(path: Path, max_line: int | None = None) -> QuestionSet:
+def load_questions(path: Path, max_line: int | None = None, lines: dict[int, str] | None = None) -> QuestionSet:
     """Read a JSONL question set; bad lines are reported (with line numbers) and skipped."""
     qs = QuestionSet([])
     seen: set[str] = set()
@@ -85,7 +94,7 @@ def load_questions(path: Path, max_line: int | None = None) -> QuestionSet:
         except ValueError as exc:
             qs.errors.append((n, f"invalid JSON: {exc}"))
             continue
-        problem = validate_question(obj, max_line)
+        problem = validate_question(obj, max_line, lines)
         if problem is None and str(obj["id"]) in seen:
             problem = f"duplicate id {obj['id']!r}"
         if problem:
@@ -101,9 +110,14 @@ def _contains(haystack: str, needles: Iterable[str]) -> bool:
     return any(normalize(n) in h for n in needles)
 
 
-def score_row(q: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
-    """Compare one answer (the JSON contract of ``rag ask --json``) with its expectation."""
+def score_row(q: dict[str, Any], result: dict[str, Any], ranking: list[int] | None = None) -> dict[str, Any]:
+    """Compare one answer (the JSON contract of ``rag ask --json``) with its expectation.
+
+    ``ranking`` (optional) is the full ranked list of lines behind the citations (top 10), for
+    hit@k beyond the cited passages; without it the cited lines are the ranking.
+    """
     cited = [c["line"] for c in result.get("citations", [])]
+    ranked = list(dict.fromkeys(cited + list(ranking or [])))
     gold = set(q["gold_lines"])
     answerable = q["type"] != "unanswerable"
     refused = bool(result.get("refused"))
@@ -116,7 +130,8 @@ def score_row(q: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         "latency_ms": result.get("timings_ms", {}).get("total"),
     }
     if answerable:
-        rank = next((i + 1 for i, line in enumerate(cited[:10]) if line in gold), None)
+        rank = next((i + 1 for i, line in enumerate(ranked[:10]) if line in gold), None)
+        row["rank"] = rank
         row["hit@1"] = rank == 1
         row["hit@3"] = rank is not None and rank <= 3
         row["mrr@10"] = 1.0 / rank if rank else 0.0
@@ -182,14 +197,30 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
                          if any(r["lang"] == lang for r in rows)}
     result["by_type"] = {t: block([r for r in rows if r["type"] == t]) for t in TYPES
                          if any(r["type"] == t for r in rows)}
+    for t, b in result["by_type"].items():  # precision of refusals only means something across types
+        b["refusal_precision"] = None
     return result
 
 
-def run(questions: list[dict[str, Any]], ask: Callable[[str], dict[str, Any]],
+def run(questions: list[dict[str, Any]], ask: Callable[[str], Any],
         progress: Callable[[Iterable], Iterable] | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Ask every question with ``ask`` (question -> answer JSON) and score it."""
+    """Ask every question and score it.
+
+    ``ask`` returns the answer JSON (a dict), or a ``(json, ranking)`` pair where ranking is
+    the list of retrieved lines (top 10) behind the citations.
+    """
     rows = []
     it = progress(questions) if progress else questions
     for q in it:
-        rows.append(score_row(q, ask(q["question"])))
+        got = ask(q["question"])
+        result, ranking = got if isinstance(got, tuple) else (got, None)
+        rows.append(score_row(q, result, ranking))
     return rows, aggregate(rows)
+
+
+def hit_at_k(rows: list[dict[str, Any]], k_max: int = 10) -> list[float]:
+    """hit@k for k = 1..k_max over answerable rows (the curve in the report)."""
+    ranks = [r.get("rank") for r in rows if r["type"] != "unanswerable"]
+    if not ranks:
+        return []
+    return [sum(1 for x in ranks if x is not None and x <= k) / len(ranks) for k in range(1, k_max + 1)]

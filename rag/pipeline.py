@@ -143,6 +143,8 @@ class Pipeline:
         }
         meta = dict(ans.meta)
         meta["stages"] = retrieval.timings_ms
+        cited = [c.line for c in ans.citations]
+        meta["ranking"] = cited + [line for _, line in retrieval.ranking if line not in cited]
         return Answer(question, ans.answer, ans.direct_answer, ans.refused, ans.citations, timings,
                       lang=q.lang, resolved_question=resolved, meta=meta)
 

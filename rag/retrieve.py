@@ -33,6 +33,7 @@ class Retrieval:
     hits: list[Hit]
     chunk_dense: dict[int, float] = field(default_factory=dict)  # chunk position -> best dense cosine
     timings_ms: dict[str, float] = field(default_factory=dict)
+    ranking: list[tuple[str, int]] = field(default_factory=list)  # (source, line), best first, up to 10
 
 
 def _spread(scores: np.ndarray) -> np.ndarray:
@@ -114,11 +115,13 @@ class Retriever:
             timings["xling"] = (time.perf_counter() - t) * 1000
 
         t = time.perf_counter()
-        order = np.argsort(-fused, kind="stable")[:k]
+        order = np.argsort(-fused, kind="stable")[:max(k, 10)]
         hits = [
             Hit(self.paragraphs[i], float(fused[i]), {name: float(v[i]) for name, v in parts.items()})
             for i in order
         ]
+        ranking = [(h.paragraph.source, h.paragraph.line) for h in hits]  # top 10, for evaluation
+        hits = hits[:k]
         timings["fusion"] = (time.perf_counter() - t) * 1000
         dense_map = {} if chunk_dense is None else {i: float(v) for i, v in enumerate(chunk_dense)}
-        return Retrieval(hits=hits, chunk_dense=dense_map, timings_ms=timings)
+        return Retrieval(hits=hits, chunk_dense=dense_map, timings_ms=timings, ranking=ranking)

@@ -1,0 +1,280 @@
+"""The web app in a real headless Chromium (Python playwright, the system's /usr/bin/chromium).
+
+Every request to a host other than the loopback is blocked and recorded; a test fails if the
+page tried to reach outside. Screenshots go to each test's tmp_path; the final ones of both
+tabs are copied to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TIMEOUT_MS = 20_000
+
+# Gradio translates its own labels: the browser runs with locale zh-CN, like most visitors.
+LIKE = "#chat button[aria-label=Like], #chat button[aria-label='赞']"
+DISLIKE = "#chat button[aria-label=Dislike], #chat button[aria-label='踩']"
+
+XSS_IMG = "<img src=x onerror=window.__xss=1>"
+XSS_LINK = "[x](javascript:window.__xss=1)"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is missing (apt-get install -y chromium fonts-wqy-zenhei fonts-noto-cjk)"
+        if os.environ.get("RAG_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + "; RAG_REQUIRE_BROWSER=1 requires the browser tests to run")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(browser, pipeline, tmp_path_factory):
+    from ui.app import BackgroundServer, create_app
+
+    db = tmp_path_factory.mktemp("feedback") / "feedback.db"
+    with BackgroundServer(create_app(pipeline, db_path=db)) as srv:
+        srv.db = db
+        yield srv
+
+
+@pytest.fixture
+def page(browser, server):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
+                                  permissions=["clipboard-read", "clipboard-write"])
+    outside: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if host in LOOPBACK or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.goto(server.url + "/", wait_until="domcontentloaded")
+    pg.wait_for_selector("#question textarea")
+    yield pg
+    context.close()
+    assert outside == [], f"the page tried to reach outside: {outside}"
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _bots(page):
+    return page.locator("#chat [data-testid=bot]")
+
+
+def ask(page, question: str):
+    """Type a question, press Enter, wait until the streamed answer is complete; return its main message."""
+    before = _bots(page).count()
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function(
+        """n => {
+            const bots = document.querySelectorAll('#chat [data-testid=bot]');
+            return bots.length > n && !document.querySelector('#chat').innerText.includes('正在查找');
+        }""",
+        arg=before,
+    )
+    page.wait_for_timeout(300)  # the citations arrive in the next update
+    return _bots(page).nth(before)
+
+
+def rows(db: Path) -> list[dict]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM feedback ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def open_lookup(page):
+    page.get_by_role("tab", name="热线查询 Lookup").click()
+    page.wait_for_selector("#lookup-q textarea")
+
+
+def keep(page, tmp_path: Path, name: str, docs_name: str | None = None) -> None:
+    shot = tmp_path / name
+    page.screenshot(path=str(shot), full_page=True)
+    if docs_name:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOTS / docs_name)
+
+
+# -- chat ---------------------------------------------------------------------------------------
+def test_chat_chinese_then_english(page, tmp_path):
+    from playwright.sync_api import expect
+
+    main = ask(page, "今年要建多少5G基站？")
+    expect(main).to_contain_text("900座")
+    expect(main.locator("strong")).to_contain_text("900座")  # the figure is highlighted
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("（五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）")
+    # the first cited passage opens on click and shows the quote
+    chat.get_by_text("[1] （五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）").click()
+    expect(chat).to_contain_text("新建5g基站900座,筑牢数字威海建设根基。")
+    keep(page, tmp_path, "chat-zh.png")
+
+    main = ask(page, "How many 5G base stations this year?")
+    expect(main).to_contain_text("According to the report")
+    expect(main).to_contain_text("900座")
+    expect(chat).to_contain_text("高水平打造智慧城市（line 29）")
+    keep(page, tmp_path, "chat-en.png")
+
+    main = ask(page, "火星移民计划是什么？")
+    expect(main).to_contain_text("报告中没有提到")
+    expect(main).to_contain_text("最接近的段落")
+    page.locator("#chat").evaluate("el => el.querySelector('[role=log], .bubble-wrap, div')?.scrollTo?.(0, 0)")
+    keep(page, tmp_path, "chat.png", docs_name="chat.png")
+
+
+def test_example_question_runs(page):
+    from playwright.sync_api import expect
+
+    page.get_by_text("社零增长目标是多少？", exact=True).click()
+    expect(_bots(page).first).to_contain_text("5.5%以上")
+
+
+def test_follow_up_in_the_same_chat(page):
+    from playwright.sync_api import expect
+
+    ask(page, "今年要建多少5G基站？")
+    main = ask(page, "社零增长目标是多少？")  # a second turn with history must still answer
+    expect(main).to_contain_text("5.5%以上")
+    expect(page.locator("#chat [data-testid=user]")).to_have_count(2)
+
+
+def test_thumbs_up_and_comment_are_stored(page, server):
+    from playwright.sync_api import expect
+
+    question = "城镇新增就业目标是多少？"
+    ask(page, question)
+    page.locator(LIKE).last.click()
+    expect(page.locator("#feedback-status")).to_contain_text("Thanks")
+    [row] = [r for r in rows(server.db) if r["question"] == question]
+    assert row["rating"] == 1 and row["comment"] == ""
+    assert "3.3万人" in row["direct_answer"]
+    assert '"line"' in row["citations"] and row["session"]
+
+    page.fill("#comment textarea", "回答很清楚 <b>ok</b>")
+    page.click("#send-comment")
+    expect(page.locator("#feedback-status")).to_contain_text("Comment saved")
+    [row] = [r for r in rows(server.db) if r["question"] == question]
+    assert row["comment"] == "回答很清楚 <b>ok</b>"
+
+
+def test_thumbs_down_with_a_comment_typed_first(page, server):
+    from playwright.sync_api import expect
+
+    question = "What is the GDP growth target?"
+    ask(page, question)
+    page.fill("#comment textarea", "want last year's figure too")
+    page.locator(DISLIKE).last.click()
+    expect(page.locator("#feedback-status")).to_contain_text("Thanks")
+    [row] = [r for r in rows(server.db) if r["question"] == question]
+    assert row["rating"] == -1 and row["comment"] == "want last year's figure too"
+
+
+@pytest.mark.parametrize("probe", [XSS_IMG, XSS_LINK, f"{XSS_IMG} 5G基站 {XSS_LINK}"])
+def test_xss_probes_stay_text_in_chat(page, probe):
+    from playwright.sync_api import expect
+
+    ask(page, probe)
+    user = page.locator("#chat [data-testid=user]").last
+    expect(user).to_contain_text(probe)  # shown literally
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("#chat img[src='x'], #chat img[src$='/x']").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    page.wait_for_timeout(500)  # a broken <img> would fire onerror by now
+    assert page.evaluate("typeof window.__xss") == "undefined"
+
+
+# -- lookup -------------------------------------------------------------------------------------
+def test_lookup_search_highlight_and_copy(page, tmp_path):
+    from playwright.sync_api import expect
+
+    open_lookup(page)
+    # the tab focuses the search box: type and press Enter
+    expect(page.locator("#lookup-q textarea")).to_be_focused()
+    page.keyboard.type("5g基站")
+    page.keyboard.press("Enter")
+    first = page.locator("#lookup-results .lk-item").first
+    expect(first).to_have_attribute("data-line", "29")
+    expect(first.locator(".lk-line")).to_have_text("第29行")
+    expect(first.locator("mark").first).to_have_text("5g基站900座")
+    expect(first).to_contain_text("（五）倾力提升城市功能品质… › 高水平打造智慧城市")
+
+    citation = page.locator("#lookup-citation textarea")
+    expect(citation).to_have_value("《威海市2025年政府工作报告》（五）… 高水平打造智慧城市（第29行）：“新建5g基站900座,筑牢数字威海建设根基。”")
+    page.locator("#lookup-citation button").first.click()  # its copy button
+    assert page.evaluate("navigator.clipboard.readText()") == citation.input_value()
+
+    # choosing another result changes the citation
+    page.locator("#lookup-pick label").nth(2).click()
+    expect(citation).to_have_value(re.compile(r"（第30行）"))
+    keep(page, tmp_path, "lookup-search.png")
+
+    # the report's structure: a part, then a paragraph
+    page.locator("#report-part input").click()
+    page.get_by_role("option", name="（五）倾力提升城市功能品质…").click()
+    expect(page.locator("#report-text")).to_contain_text("第29行")
+    page.locator("#report-para input").click()
+    page.get_by_role("option", name="第29行 · 高水平打造智慧城市").click()
+    expect(citation).to_have_value(re.compile(r"^《威海市2025年政府工作报告》（五）… 高水平打造智慧城市（第29行）：“高水平打造智慧城市。"))
+    expect(page.locator("#report-text .rp-selected")).to_have_attribute("data-line", "29")
+
+    # back to the search result for the final picture
+    page.locator("#lookup-pick label").first.click()
+    expect(citation).to_have_value(re.compile(r"（第29行）"))
+    keep(page, tmp_path, "lookup.png", docs_name="lookup.png")
+
+
+def test_lookup_updates_as_you_type(page):
+    from playwright.sync_api import expect
+
+    open_lookup(page)
+    page.locator("#lookup-q textarea").press_sequentially("供热管网", delay=80)  # no Enter
+    first = page.locator("#lookup-results .lk-item").first
+    expect(first).to_have_attribute("data-line", "30")
+    expect(first.locator("mark").first).to_have_text("供热管网")
+
+
+@pytest.mark.parametrize("probe", [XSS_IMG, XSS_LINK])
+def test_xss_probes_stay_text_in_lookup(page, probe):
+    from playwright.sync_api import expect
+
+    open_lookup(page)
+    page.fill("#lookup-q textarea", probe)
+    page.press("#lookup-q textarea", "Enter")
+    expect(page.locator("#lookup-results")).to_contain_text(probe)
+    page.wait_for_timeout(500)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("#lookup-results img").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
