@@ -138,21 +138,22 @@ def test_chat_chinese_then_english(page, tmp_path):
     chat = page.locator("#chat")
     expect(chat).to_contain_text("（五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）")
     # the first cited passage opens on click and shows the quote
+    quote = chat.get_by_text("新建5g基站900座,筑牢数字威海建设根基。")
+    expect(quote).to_be_hidden()  # collapsed until asked for
     chat.get_by_text("[1] （五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）").click()
-    expect(chat).to_contain_text("新建5g基站900座,筑牢数字威海建设根基。")
+    expect(quote).to_be_visible()
     keep(page, tmp_path, "chat-zh.png")
 
     main = ask(page, "How many 5G base stations this year?")
     expect(main).to_contain_text("According to the report")
     expect(main).to_contain_text("900座")
     expect(chat).to_contain_text("高水平打造智慧城市（line 29）")
-    keep(page, tmp_path, "chat-en.png")
+    keep(page, tmp_path, "chat.png", docs_name="chat.png")
 
     main = ask(page, "火星移民计划是什么？")
     expect(main).to_contain_text("报告中没有提到")
     expect(main).to_contain_text("最接近的段落")
-    page.locator("#chat").evaluate("el => el.querySelector('[role=log], .bubble-wrap, div')?.scrollTo?.(0, 0)")
-    keep(page, tmp_path, "chat.png", docs_name="chat.png")
+    keep(page, tmp_path, "chat-refusal.png")
 
 
 def test_example_question_runs(page):
@@ -228,7 +229,9 @@ def test_lookup_search_highlight_and_copy(page, tmp_path):
     first = page.locator("#lookup-results .lk-item").first
     expect(first).to_have_attribute("data-line", "29")
     expect(first.locator(".lk-line")).to_have_text("第29行")
-    expect(first.locator("mark").first).to_have_text("5g基站900座")
+    expect(first.locator("mark:not(.fig)").first).to_have_text("5g基站")  # the query's words
+    # and the passage's figures, set apart from the matches
+    assert '新建<mark>5g基站</mark><mark class="fig">900座</mark>' in first.inner_html()
     expect(first).to_contain_text("（五）倾力提升城市功能品质… › 高水平打造智慧城市")
 
     citation = page.locator("#lookup-citation textarea")
@@ -248,7 +251,9 @@ def test_lookup_search_highlight_and_copy(page, tmp_path):
     page.locator("#report-para input").click()
     page.get_by_role("option", name="第29行 · 高水平打造智慧城市").click()
     expect(citation).to_have_value(re.compile(r"^《威海市2025年政府工作报告》（五）… 高水平打造智慧城市（第29行）：“高水平打造智慧城市。"))
-    expect(page.locator("#report-text .rp-selected")).to_have_attribute("data-line", "29")
+    selected = page.locator("#report-text .rp-selected")
+    expect(selected).to_have_attribute("data-line", "29")
+    expect(selected).to_be_in_viewport()  # scrolled to
 
     # back to the search result for the final picture
     page.locator("#lookup-pick label").first.click()
@@ -263,7 +268,7 @@ def test_lookup_updates_as_you_type(page):
     page.locator("#lookup-q textarea").press_sequentially("供热管网", delay=80)  # no Enter
     first = page.locator("#lookup-results .lk-item").first
     expect(first).to_have_attribute("data-line", "30")
-    expect(first.locator("mark").first).to_have_text("供热管网")
+    expect(first.locator("mark:not(.fig)").first).to_have_text("供热管网")
 
 
 @pytest.mark.parametrize("probe", [XSS_IMG, XSS_LINK])

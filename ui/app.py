@@ -86,6 +86,10 @@ footer { display: none !important; }
 FOCUS_LOOKUP_JS = "() => { setTimeout(() => document.querySelector('#lookup-q textarea, #lookup-q input')?.focus(), 50); }"
 
 
+SCROLL_TO_SELECTED_JS = ("() => { setTimeout(() => document.querySelector('#report-text .rp-selected')"
+                         "?.scrollIntoView({block: 'nearest'}), 50); }")
+
+
 def theme() -> gr.themes.Base:
     return gr.themes.Default(font=FONTS, font_mono=MONO_FONTS, primary_hue="blue")
 
@@ -264,7 +268,7 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                     elem_id="chat",
                     label="问答 Chat",
                     show_label=False,
-                    height=480,
+                    height=540,
                     layout="bubble",
                     sanitize_html=True,
                     allow_tags=False,
@@ -290,7 +294,7 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                 examples = gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box],
                                        label="示例问题 Examples", examples_per_page=len(EXAMPLES))
                 with gr.Row(equal_height=True):
-                    comment = gr.Textbox(elem_id="comment", show_label=False, scale=8,
+                    comment = gr.Textbox(elem_id="comment", show_label=False, scale=8, container=False,
                                          max_length=MAX_COMMENT_CHARS,
                                          placeholder="意见（可选），随赞/踩一并保存 · Optional comment")
                     comment_btn = gr.Button("提交意见 Send comment", scale=1, min_width=150, size="sm",
@@ -345,13 +349,16 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
         lookup_io = dict(inputs=[q], outputs=[results, pick, citation], concurrency_id="pipeline")
         q.submit(lookup, api_name="lookup", show_progress="hidden", **lookup_io)
         # As the operator types: only the latest keystroke's search runs once the previous finishes.
-        q.input(lookup, trigger_mode="always_last", show_progress="hidden", api_visibility="private", **lookup_io)
+        # `.change`, not `.input`: text entered through an IME (how Chinese is typed) changes the
+        # value without Gradio's input event; nothing else sets this box, so both mean "typed".
+        q.change(lookup, trigger_mode="always_last", show_progress="hidden", api_visibility="private", **lookup_io)
         pick.input(pick_result, inputs=[pick, q], outputs=[citation], api_visibility="private",
                    queue=False, show_progress="hidden")
         part.input(pick_part, inputs=[part], outputs=[report_text, para, citation], api_visibility="private",
                    queue=False, show_progress="hidden")
         para.input(pick_paragraph, inputs=[para, part], outputs=[report_text, citation],
-                   api_visibility="private", queue=False, show_progress="hidden")
+                   api_visibility="private", queue=False, show_progress="hidden").then(
+            None, js=SCROLL_TO_SELECTED_JS)
         lookup_tab.select(None, js=FOCUS_LOOKUP_JS)
 
         gr.api(ask_api, api_name="ask", concurrency_id="pipeline")
