@@ -24,6 +24,11 @@ from .text import FIGURE, Span, clauses, figures, normalize, sentences, strip_pu
 from .types import Answer, Citation, Hit, Paragraph
 
 _NEW_BEFORE = re.compile(r"(新建|新增|新培育|新修建|新竣工|引进|培育|新开工)[^，,。；;]{0,12}$")
+# A named place: two or more characters before an administrative or geographic suffix,
+# not a generic word that merely ends like one (社区, 园区, 片区, 城区 ...).
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:区|市|县|镇|街|湾|岛|港|坊|广场|山)")
+_GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实验|集聚|先行|自贸|综保|功能|服务|开发|新)区$|"
+                            r"(?:城|全|各|本|我|省|地|县|区)市$|(?:海|港)湾$|海岛$|(?:口|渔|商)港$|(?:金|银|靠|江)山$")
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底")
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 规模 数量 总量 总额 增速 增幅 建设 实施 推进 开展 "
@@ -61,6 +66,7 @@ class Messages:
     total: str
     list_: str
     when: str
+    where: str
     empty: str
     nearest: str
     answer_lead: str
@@ -75,6 +81,7 @@ ZH = Messages(
     total="报告只给出了今年新增的数量，没有给出总数。",
     list_="报告只提到了数量，没有列出具体名单。",
     when="报告没有给出具体时间。",
+    where="报告没有给出具体地点。",
     empty="请输入一个关于威海市2025年政府工作报告的问题。",
     nearest="最接近的段落：",
     answer_lead="",
@@ -88,6 +95,7 @@ EN = Messages(
     total="The report only gives this year's additions, not a total.",
     list_="The report only gives a count; it does not list the items.",
     when="The report does not give a date for this.",
+    where="The report does not say where.",
     empty="Please ask a question about Weihai's 2025 government work report.",
     nearest="Nearest passages (quoted in Chinese):",
     answer_lead="According to the report: ",
@@ -170,6 +178,13 @@ class Answerer:
         den = sum(w for w, _ in groups.values()) + top * UNMATCHED_WEIGHT * len(q.en_unmatched)
         return num / den if den else 0.0
 
+    @staticmethod
+    def _names_a_report_term(q: Query, text: str) -> bool:
+        """Does the passage contain, verbatim, one of the question's specific terms (3+ characters)?"""
+        norm = normalize(text)
+        return any(len(t.text) >= 3 and t.text in norm and not all(x in FRAME_WORDS for x in tokens(t.text))
+                   for t in q.terms)
+
     def _dense_of(self, p: Paragraph, s: Span, chunk_dense: dict[int, float]) -> float:
         ids = self._chunk_at.get((p.source, p.line, s.start), [])
         return max((chunk_dense.get(i, 0.0) for i in ids), default=0.0)
@@ -203,14 +218,21 @@ class Answerer:
                     pool.append((s, clause, self._cov(weights, c.text), self._cov(topic, c.text), scov, stopic, d,
                                  figures(c.text)))
             best_topic = max((x[3] for x in pool), default=0.0)
+            # per sentence: does the clause that names the topic best carry a figure itself?
+            topic_has_figure: dict[int, bool] = {}
+            for s, _, _, tcov, _, _, _, figs in sorted(pool, key=lambda x: -x[3]):
+                topic_has_figure.setdefault(s.start, bool(figs))
             for s, clause, ccov, tcov, scov, stopic, d, figs in pool:
                 score = ccov + 0.4 * scov + 0.6 * para_prior + 2.5 * (d - dmax)
                 if q.asks_number or q.wants_figure:
-                    # the figure is about the topic when its clause names it, or when the clause
-                    # continues a sentence that names all of it in the unit asked for
-                    # ("…推进1000个重点项目建设…,力争全年完成投资1200亿元")
+                    # the figure is about the topic when its clause names it, or when it is the
+                    # figure in the unit asked for in a sentence that names all of the topic in a
+                    # clause with a figure of its own ("推进1000个重点项目建设,…,力争全年完成投资
+                    # 1200亿元"); a topic clause without a figure ("居民消费价格保持在合理区间")
+                    # keeps the neighbouring figures away
                     unit_ok = bool(q.units) and any(_unit_ok(f, q.units) for f in figs)
-                    about = tcov >= 0.5 * best_topic or (unit_ok and tcov >= 0.3 * best_topic and stopic >= 0.99)
+                    about = tcov >= 0.5 * best_topic or (unit_ok and stopic >= 0.99
+                                                         and topic_has_figure.get(s.start, False))
                     if figs and about:
                         # a figure in the unit asked for answers; one in another unit hardly does
                         score += (0.6 if unit_ok else 0.0) if q.units else 0.35
@@ -281,10 +303,12 @@ class Answerer:
         dense = max((self._dense_of(p, s, r.chunk_dense) for s in self._sentences[(p.source, p.line)]), default=0.0)
         best.coverage = coverage
         best.dense = dense
-        if coverage < MIN_COVERAGE and dense < STRONG_DENSE:
+        if coverage < MIN_COVERAGE and dense < STRONG_DENSE and not self._names_a_report_term(q, p.text):
             return m.not_mentioned
         if q.asks_when and not _TIME_EXPR.search(best.sentence.text):
             return m.when
+        if q.asks_where and not q.asks_number and not _has_place(best.sentence.text):
+            return m.where
         if q.asks_number:
             if not best.figures:
                 return m.no_figure
@@ -385,6 +409,14 @@ def _quote_lines(citations: list[Citation], m: Messages) -> list[str]:
         out.append(f"[{c.n}] {c.section}（{m.line.format(line=c.line)}）")
         out.append(f"> {c.quote}")
     return out
+
+
+def _has_place(text: str) -> bool:
+    for m in _PLACE.finditer(text):
+        word = m.group(0)
+        if not _GENERIC_PLACE.search(word[-3:]) and not _GENERIC_PLACE.search(word[-2:]):
+            return True
+    return False
 
 
 def _unit_ok(fig: str, units: tuple[str, ...]) -> bool:

@@ -87,13 +87,34 @@ class Lexicon:
     en_max: int
     # derived from CC-CEDICT for the indexed sources; consulted only where ``en`` has nothing
     en_fallback: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    # the sources' normalised text: a colloquial key inside one of the report's own words
+    # ("友好城市" in "全龄友好城市") is the report's word, not slang to translate
+    corpus: str = ""
+
+    def with_corpus(self, texts: list[str]) -> Lexicon:
+        return replace(self, corpus="\n".join(normalize(t) for t in texts))
+
+    def _in_report_word(self, text: str, start: int, end: int) -> bool:
+        if not self.corpus:
+            return False
+        for a, b in ((start - 1, end), (start, end + 1), (start - 2, end), (start, end + 2)):
+            if a < 0 or b > len(text):
+                continue
+            span = text[a:b]
+            if re.fullmatch(r"[\u4e00-\u9fff]+", span) and span in self.corpus:
+                return True
+        return False
 
     def with_fallback(self, derived: dict[str, list[str]]) -> Lexicon:
         fb = {tuple(k.split()): tuple(normalize(t) for t in v) for k, v in derived.items() if k and v}
         return replace(self, en_fallback=fb, en_max=max(self.en_max, max((len(k) for k in fb), default=1)))
 
-    def expand_zh(self, text: str) -> list[tuple[str, str]]:
-        """(matched colloquial word, report term) pairs found in normalised ``text``, longest first."""
+    def expand_zh(self, text: str, keep_report_words: bool = False) -> list[tuple[str, str]]:
+        """(matched colloquial word, report term) pairs found in normalised ``text``, longest first.
+
+        With ``keep_report_words`` a key that is part of a longer word the report itself uses is
+        left alone.
+        """
         found: list[tuple[str, str]] = []
         taken = [False] * len(text)
         for key in sorted(self.zh, key=len, reverse=True):
@@ -103,6 +124,8 @@ class Lexicon:
                 # a Latin key ("ai", "5g") must not match inside a longer Latin word ("weihai")
                 glued = key[0].isascii() and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum()
                 glued |= key[-1].isascii() and end < len(text) and text[end].isascii() and text[end].isalpha()
+                if keep_report_words and self._in_report_word(text, start, end):
+                    glued = True
                 if not glued and not any(taken[start:end]):
                     for i in range(start, start + len(key)):
                         taken[i] = True

@@ -37,7 +37,7 @@ class Pipeline:
         self.embedder = embedder
         self.xembedder = xembedder
         self.paragraphs: list[Paragraph] = [p for d in documents for p in d.paragraphs]
-        self.lexicon = load_lexicon().with_fallback(index.cedict)
+        self.lexicon = load_lexicon().with_fallback(index.cedict).with_corpus([p.text for p in self.paragraphs])
         self.retriever = Retriever(self.paragraphs, index, embedder, xembedder, settings)
         self.answerer = Answerer(self.retriever.paragraphs, self.retriever.bm25, index.chunks,
                                  cite_k=settings.cite_k, max_chars=settings.max_direct_chars)

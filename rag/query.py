@@ -26,7 +26,8 @@ ZH_STOPWORDS = frozenset(
     干 做 搞 办 弄 新 新增 多少个 几年 今年内 年内 这一年 这部分 部分 这块 这一块 那块 这些 那些 这里 那里 地方 方面 意思
     跟 同 大 小 动作 大动作 安排 举措 措施 办法 重点 内容 时候 谁 几点 哪天 东西 事 事情 事儿 问题 一块 总体 总的 整体 思路
     到底是 都有 都 有啥 啥样 什么样子 咋样 咋 为啥 能否 是否 可以 需要 应该 开始 进行 实施 推进 推动 加快 进一步 哪一 哪方面
-    具体是 具体有 分别 分别是 包括 包含 叫 叫做 名字 称为 称作 叫什么 提出 提及 写 写了 规定 要求 说法 怎么说 所说""".split()
+    具体是 具体有 分别 分别是 包括 包含 叫 叫做 名字 称为 称作 叫什么 提出 提及 写 写了 规定 要求 说法 怎么说 所说
+    自己 自身 抓 咋弄 咋办 咋整 怎么弄 怎么办 怎么搞 弄 搞好 做好 干啥 一下子 有关 相关的 这方面 那方面""".split()
 )
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -39,7 +40,9 @@ _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|现有|目前有|已有|已经有|共有|全部有|in total|\btotal\b|altogether|so far|"
     r"existing|cumulative|currently (?:has|have)|right now"
 )
-_ASKS_LIST = re.compile(r"哪些|哪几|分别是|分别有|名单|清单|具体是|具体有|列出|\blist\b|which ones|name (?:all|the)")
+_ASKS_LIST = re.compile(r"哪些|哪几|分别是|分别有|名单|清单|具体是|具体有|列出|包括(?:什么|啥|哪)|都有(?:啥|什么)|"
+                        r"\blist\b|which ones|name (?:all|the)|what are the \d+")
+_ASKS_WHERE = re.compile(r"在哪|建在|设在|哪里|哪儿|哪个区|哪几个区|什么地方|地点|位置|选址|\bwhere\b|which (?:district|area|site)|location")
 _ASKS_HOW = re.compile(
     r"怎么|如何|怎样|咋|有啥|有什么(?:办法|措施|举措|安排|规划|重点|动作|打算|政策|工作|行动|亮点)|做什么|干什么|哪些(?:办法|措施|举措|工作|重点)|"
     r"\bhow (?:will|to|does|do|is|are|can)\b|what (?:will|is being|are being|'s being)|what's planned|what is planned|"
@@ -49,7 +52,7 @@ _WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|比例|规模|�
 # A figure per person/household/unit: the report gives totals only.
 _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|per (?:person|household|month|mu|year|company|capita)|\beach\b")
 _ASKS_WHEN = re.compile(
-    r"什么时候|何时|哪天|哪一天|几月|几号|哪年|哪一年|时间表|截止|期限|开通时间|通车时间|完工时间|建成时间|"
+    r"什么时候|啥时候|何时|哪天|哪一天|几月|几号|几点|几时|哪年|哪一年|时间表|截止|期限|开通时间|通车时间|完工时间|建成时间|"
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b"
 )
 # Another year than the report's: the report only sets 2025 targets.
@@ -62,7 +65,7 @@ _YEAR_OK = re.compile(r"十四五|十五五")
 # Expected unit of a numeric answer, from explicit unit words only; value = units that satisfy
 # it. Several cues add up (any one unit satisfies the question).
 _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
-    (re.compile(r"百分|%|比例|比重|增速|增幅|增长|涨|降|覆盖率|覆盖面|percent|percentage|\brate\b|ratio|proportion|"
+    (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|增长|涨|降|覆盖率|覆盖面|percent|percentage|\brate\b|ratio|proportion|"
                 r"grow|increase|rise|raise|cut|reduce"), ("%", "‰")),
     (re.compile(r"多少钱|资金|经费|预算|投资|贷款|金额|产值|营业收入|营收|亿元|万元|多少亿|多少万元|money|fund|budget|yuan|"
                 r"rmb|\bcost|loan|billion|million|revenue|output value|invest"), ("元",)),
@@ -98,6 +101,7 @@ class Query:
     asks_total: bool = False
     asks_list: bool = False
     asks_when: bool = False
+    asks_where: bool = False
     asks_how: bool = False
     wants_figure: bool = False  # "目标/target": a figure is welcome but its absence is no reason to refuse
     asks_per_unit: bool = False
@@ -139,7 +143,7 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
 
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
     covered = norm
-    for key, term in lex.expand_zh(norm):
+    for key, term in lex.expand_zh(norm, keep_report_words=True):
         terms.append(Term(term, 1.0, "synonym", key))
         covered = covered.replace(key, " ")
     for piece in _zh_content(covered):
@@ -177,6 +181,7 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
         asks_total=bool(_ASKS_TOTAL.search(norm)),
         asks_list=bool(_ASKS_LIST.search(norm)),
         asks_when=bool(_ASKS_WHEN.search(norm)),
+        asks_where=bool(_ASKS_WHERE.search(norm)),
         asks_how=bool(_ASKS_HOW.search(norm)),
         wants_figure=bool(_WANTS_FIGURE.search(norm)),
         asks_per_unit=bool(_ASKS_PER_UNIT.search(norm)) and "人均" not in norm,
