@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .lexical import BM25, tokens
-from .query import Query
+from .query import FRAME_WORDS, Query
 from .retrieve import Retrieval
 from .text import FIGURE, Span, clauses, figures, normalize, sentences, strip_punct, unsupported_figures
 from .types import Answer, Citation, Hit, Paragraph
@@ -30,9 +30,6 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:区|市|县|镇|街|湾|岛|港|�
 _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实验|集聚|先行|自贸|综保|功能|服务|开发|新)区$|"
                             r"(?:城|全|各|本|我|省|地|县|区)市$|(?:海|港)湾$|海岛$|(?:口|渔|商)港$|(?:金|银|靠|江)山$")
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底")
-# Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
-FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 规模 数量 总量 总额 增速 增幅 建设 实施 推进 开展 "
-                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造".split())
 _LISTS = re.compile(r"包括|分别|即|：|:")
 # Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
 _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
@@ -321,14 +318,25 @@ class Answerer:
                 before = best.clause.text[: first.start()] if first else best.clause.text
                 if _NEW_BEFORE.search(before) or best.clause.text.startswith(("新建", "新增")):
                     return m.total
-        if q.asks_list:
-            qnums = {n for n in re.findall(r"\d+(?:\.\d+)?", q.norm) if not _YEAR.fullmatch(n)}
-            clause = best.clause.text
-            for f in best.figures:
-                num = re.match(r"\d+(?:\.\d+)?", f)
-                if num and num.group(0) in qnums and not _LISTS.search(clause[clause.find(f) + len(f):]):
-                    return m.list_
+        if q.asks_list and self._only_counts(q, best):
+            return m.list_
         return None
+
+    @staticmethod
+    def _only_counts(q: Query, best: Candidate) -> bool:
+        """Is the clause a count of the things the question wants listed ("办理20件民生实事",
+        "实施41个老旧小区改造项目") with no list of them ("包括…", "：…")?"""
+        clause = best.clause.text
+        qnums = {n for n in re.findall(r"\d+(?:\.\d+)?", q.norm) if not _YEAR.fullmatch(n)}
+        topic = [t.text for t in q.topic_terms if len(t.text) >= 2]
+        for m in FIGURE.finditer(clause):
+            after = normalize(clause[m.end():])
+            if _LISTS.search(after):
+                continue
+            num = re.match(r"\d+(?:\.\d+)?", m.group(0)).group(0)
+            if num in qnums or any(t in after[: len(t) + 4] for t in topic):
+                return True
+        return False
 
     def answer(self, q: Query, r: Retrieval) -> Answer:
         m = messages(q.lang)

@@ -224,3 +224,29 @@ def hit_at_k(rows: list[dict[str, Any]], k_max: int = 10) -> list[float]:
     if not ranks:
         return []
     return [sum(1 for x in ranks if x is not None and x <= k) / len(ranks) for k in range(1, k_max + 1)]
+
+
+def run_conversations(dialogues: list[dict[str, Any]], ask: Callable[[str, list[dict[str, str]]], Any],
+                      ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Score multi-turn dialogues: each turn is asked with the conversation so far as history.
+
+    Returns per-turn rows (with ``turn`` and ``dialogue``) and aggregates for first turns
+    (standalone) and later turns (follow-ups), so the two can be compared.
+    """
+    rows: list[dict[str, Any]] = []
+    for d in dialogues:
+        history: list[dict[str, str]] = []
+        for i, turn in enumerate(d["turns"]):
+            q = {"id": f"{d['id']}.{i + 1}", "question": turn["question"], "lang": d.get("lang", "zh"),
+                 "type": turn["type"], "answers": turn["answers"], "gold_lines": turn["gold_lines"]}
+            got = ask(turn["question"], list(history))
+            result, ranking = got if isinstance(got, tuple) else (got, None)
+            row = score_row(q, result, ranking)
+            row.update({"dialogue": d["id"], "turn": i + 1, "resolved": result.get("resolved_question")})
+            rows.append(row)
+            history += [{"role": "user", "content": turn["question"]},
+                        {"role": "assistant", "content": result.get("answer", "")}]
+    first = [r for r in rows if r["turn"] == 1]
+    later = [r for r in rows if r["turn"] > 1]
+    return rows, {"first_turns": aggregate(first), "later_turns": aggregate(later),
+                  "pass_rate_gap": (aggregate(first)["pass_rate"] or 0) - (aggregate(later)["pass_rate"] or 0)}

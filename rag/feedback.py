@@ -20,7 +20,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -50,7 +50,12 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 
 def _iso_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _check_rating(rating: int) -> None:
+    if isinstance(rating, bool) or rating not in (1, -1):
+        raise ValueError(f"rating must be +1 or -1, not {rating!r}")
 
 
 class FeedbackStore:
@@ -99,8 +104,7 @@ class FeedbackStore:
     def add(self, question: str, answer_json: dict[str, Any], rating: int, comment: str = "",
             session: str = "") -> int:
         """Store one rating (+1 or -1) and return its row id; committed before returning."""
-        if rating not in (1, -1) or isinstance(rating, bool):
-            raise ValueError(f"rating must be +1 or -1, not {rating!r}")
+        _check_rating(rating)
         if not isinstance(answer_json, dict):
             raise TypeError("answer_json must be a dict (Answer.to_json())")
         citations = answer_json.get("citations") or []
@@ -120,6 +124,17 @@ class FeedbackStore:
             ),
         )
         return int(cur.lastrowid)
+
+    def set_rating(self, row_id: int, rating: int) -> bool:
+        """Change the rating of an existing row (the user switched thumbs); False when it does not exist."""
+        _check_rating(rating)
+        cur = self._conn().execute("UPDATE feedback SET rating = ? WHERE id = ?", (int(rating), int(row_id)))
+        return cur.rowcount == 1
+
+    def delete(self, row_id: int) -> bool:
+        """Remove a row (the user took the rating back); False when it does not exist."""
+        cur = self._conn().execute("DELETE FROM feedback WHERE id = ?", (int(row_id),))
+        return cur.rowcount == 1
 
     def set_comment(self, row_id: int, comment: str) -> bool:
         """Attach (or replace) the comment of an existing row; False when the row does not exist."""

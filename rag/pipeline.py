@@ -122,13 +122,18 @@ class Pipeline:
                    if lang == "en" else f"问题太长（{len(text)}字），请控制在{limit}字以内。")
             return self._reject(question, msg, "question too long", started)
         resolved = None
+        q = None
         if history:
-            from .conversation import resolve
+            from .conversation import resolve, soften
 
-            resolved = resolve(text, history)
-            if resolved == text:
-                resolved = None
-        q = self.analyze(resolved or text)
+            res = resolve(text, history, self.lexicon)
+            if res.followup:
+                resolved = res.question
+                q = self.analyze(resolved)
+                if res.soft_frame:
+                    q = soften(q, self.analyze(text))
+        if q is None:
+            q = self.analyze(text)
         if not q.has_topic:
             return self._reject(question, m.empty, "no topic words in the question", started)
         t0 = time.perf_counter()

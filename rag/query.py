@@ -29,6 +29,11 @@ ZH_STOPWORDS = frozenset(
     具体是 具体有 分别 分别是 包括 包含 叫 叫做 名字 称为 称作 叫什么 提出 提及 写 写了 规定 要求 说法 怎么说 所说
     自己 自身 抓 咋弄 咋办 咋整 怎么弄 怎么办 怎么搞 弄 搞好 做好 干啥 一下子 有关 相关的 这方面 那方面""".split()
 )
+# Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
+FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 规模 数量 总量 总额 增速 增幅 建设 实施 推进 开展 "
+                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造".split())
+_QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|"
+                            r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 _ASKS_NUMBER = re.compile(
@@ -116,6 +121,20 @@ class Query:
     @property
     def has_topic(self) -> bool:
         return any(t.weight > 0 for t in self.terms) or bool(self.en_unmatched)
+
+    @property
+    def topic_terms(self) -> tuple[Term, ...]:
+        """Terms that name what the question is about (not its frame: 增长, 目标, build, ...)."""
+        from .lexical import tokens
+
+        return tuple(t for t in self.terms
+                     if t.weight >= 1.0 and not all(x in FRAME_WORDS for x in tokens(t.text, normalized=True)))
+
+    @property
+    def has_frame(self) -> bool:
+        """Does the question say what it wants (a number, a list, a date, how, yes/no ...)?"""
+        return bool(self.asks_number or self.asks_list or self.asks_when or self.asks_where or self.asks_how
+                    or _QUESTION_WORD.search(self.norm))
 
     def __repr__(self) -> str:
         return f"Query({self.text!r} lang={self.lang} terms={[t.text for t in self.terms]})"

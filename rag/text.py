@@ -112,9 +112,22 @@ def strip_punct(text: str) -> str:
 CN_FIGURE = re.compile(r"第?[一二三四五六七八九十两百千]+(?:大|个|项|轮|类|件|条|批|方面|注重|张|支)")
 
 
+_QUOTED = re.compile(r"“[^”]{0,20}”")
+
+
 def figures(text: str) -> list[str]:
-    """Figures as written, e.g. ['5.5%左右', '3.3万人']; Chinese-numeral counts last (['九大工程'])."""
-    return [m.group(0) for m in FIGURE.finditer(text)] + [m.group(0) for m in CN_FIGURE.finditer(text)]
+    """Figures as written, e.g. ['5.5%左右', '3.3万人']; Chinese-numeral counts last (['九大']).
+
+    A bare number inside quotation marks is a name, not a figure (“1 6”项目推进体系).
+    """
+    names = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    out = []
+    for m in FIGURE.finditer(text):
+        bare = m.group(0).replace(".", "").isdigit()
+        if bare and any(a <= m.start() < b for a, b in names):
+            continue
+        out.append(m.group(0))
+    return out + [m.group(0) for m in CN_FIGURE.finditer(text)]
 
 
 def numbers(text: str) -> list[str]:
