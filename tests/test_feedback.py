@@ -14,7 +14,8 @@ from rag.feedback import CSV_COLUMNS, FeedbackStore
 
 ANSWER = {
     "question": "今年要建多少5G基站？",
-    "answer": "**新建5g基站900座** [1]\n\n出处：\n[1] （五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）\n> 新建5g基站900座",
+    "answer": ("**新建5g基站900座** [1]\n\n出处：\n"
+               "[1] （五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）\n> 新建5g基站900座"),
     "direct_answer": "新建5g基站900座",
     "refused": False,
     "citations": [{"n": 1, "source": "weihai-2025-government-work-report.txt", "line": 29,
@@ -61,6 +62,18 @@ def test_set_comment(store):
     assert store.set_comment(rid, "数字不对") is True
     assert store.get(rid)["comment"] == "数字不对"
     assert store.set_comment(12345, "x") is False
+
+
+def test_set_rating_and_delete(store):
+    rid = store.add("q", ANSWER, 1)
+    assert store.set_rating(rid, -1) is True
+    assert store.get(rid)["rating"] == -1
+    with pytest.raises(ValueError):
+        store.set_rating(rid, 0)
+    assert store.set_rating(999, 1) is False
+    assert store.delete(rid) is True
+    assert store.delete(rid) is False
+    assert store.count() == 0
 
 
 @pytest.mark.parametrize("rating", [0, 2, -2, True, "1", None])

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # raised inside gradio's queue (pandas 3 deprecations), not by this project
+    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword).*"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,8 @@ def health(pipeline, feedback_store=None) -> dict[str, Any]:
                         for s in m.get("sources", [])],
             "params": m.get("params", {}),
         },
-        "limits": {"max_question_chars": pipeline.settings.max_question_chars, "max_body_bytes": MAX_BODY_BYTES},
+        "limits": {"max_question_chars": pipeline.settings.max_question_chars,
+                   "max_body_bytes": MAX_BODY_BYTES},
     }
     if feedback_store is not None:
         try:
@@ -114,7 +115,8 @@ def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
             return _error(400, f"request body is not valid JSON ({exc.msg} at line {exc.lineno} "
                                f"column {exc.colno}); send an object such as {{\"question\": \"...\"}}")
         if not isinstance(obj, dict):
-            return _error(400, f'expected a JSON object such as {{"question": "..."}}, got a JSON {_json_type(obj)}')
+            return _error(400, 'expected a JSON object such as {"question": "..."}, '
+                               f"got a JSON {_json_type(obj)}")
         if "question" not in obj:
             return _error(422, 'missing "question": send {"question": "..."}')
         question = obj["question"]

@@ -39,6 +39,8 @@ from . import render  # noqa: E402
 log = logging.getLogger(__name__)
 
 TITLE = "威海市2025年政府工作报告 · 问答与查询"
+SUBTITLE = "依据报告原文作答，并注明出处（第几行）。Answers quote the report and cite the line."
+SORRY = "抱歉，系统出错了，请稍后再试。Sorry, something went wrong; please try again."
 EXAMPLES = [
     "今年要建多少5G基站？",
     "社零增长目标是多少？",
@@ -67,7 +69,8 @@ CSS = """
 .lk-results, .rp-section { font-size: 15px; line-height: 1.7; }
 .lk-summary { color: var(--body-text-color-subdued); margin-bottom: 4px; }
 .lk-list { list-style: none; padding: 0; margin: 0; }
-.lk-item { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
+.lk-item { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 12px;
+           margin: 8px 0; }
 .lk-head { font-size: 13px; color: var(--body-text-color-subdued); margin-bottom: 2px; }
 .lk-rank { font-weight: 600; color: var(--body-text-color); }
 .lk-line { font-weight: 600; color: var(--color-accent); }
@@ -83,7 +86,8 @@ footer { display: none !important; }
 """
 
 # Focus the search box when the operator opens the lookup tab (keyboard first).
-FOCUS_LOOKUP_JS = "() => { setTimeout(() => document.querySelector('#lookup-q textarea, #lookup-q input')?.focus(), 50); }"
+FOCUS_LOOKUP_JS = ("() => { setTimeout(() => document.querySelector('#lookup-q textarea, #lookup-q input')"
+                   "?.focus(), 50); }")
 
 
 SCROLL_TO_SELECTED_JS = ("() => { setTimeout(() => document.querySelector('#report-text .rp-selected')"
@@ -149,8 +153,7 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
 
         answer = _ask(pipeline, message, history)
         if answer is None:
-            display.append({"role": "assistant", "content": "抱歉，系统出错了，请稍后再试。Sorry, something went wrong; "
-                                                            "please try again."})
+            display.append({"role": "assistant", "content": SORRY})
             msg_turns.append(None)
             yield "", display, history, msg_turns, turns
             return
@@ -168,27 +171,38 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                         {"role": "assistant", "content": answer.direct_answer or answer.answer}]
         yield "", display, history, msg_turns, turns
 
-    def on_like(data: gr.LikeData, comment: str, msg_turns: list, turns: list, request: gr.Request):
+    def on_like(data: gr.LikeData, comment: str, msg_turns: list, turns: list, rated: dict,
+                request: gr.Request):
+        """One row per rated answer: a first click adds it, switching thumbs updates it, un-clicking
+        deletes it (``rated`` maps an answer's index in ``turns`` to its row id)."""
         index = data.index if isinstance(data.index, int) else data.index[0]
         turn = msg_turns[index] if msg_turns and 0 <= index < len(msg_turns) else None
-        if turn is None or turn >= len(turns):
-            return gr.skip(), gr.skip(), gr.skip()
-        if data.liked is True or data.liked is False:
-            rating = 1 if data.liked else -1
-        else:  # the user took the rating back
-            return "已取消评价。Rating withdrawn.", gr.skip(), None
-        if feedback_store is None:
-            return "（未保存：没有配置反馈库）", gr.skip(), None
-        t = turns[turn]
+        if turn is None or turn >= len(turns) or feedback_store is None:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        rated = dict(rated or {})
+        row = rated.get(turn)
+        comment = (comment or "").strip()[:MAX_COMMENT_CHARS]
         try:
-            rid = feedback_store.add(t["question"], t["answer"], rating, comment=(comment or "")[:MAX_COMMENT_CHARS],
-                                     session=getattr(request, "session_hash", "") or "")
+            if data.liked is not True and data.liked is not False:  # the thumb was clicked off again
+                if row is not None:
+                    feedback_store.delete(row)
+                    rated.pop(turn)
+                return "已取消评价。Rating withdrawn.", gr.skip(), None, rated
+            rating = 1 if data.liked else -1
+            if row is not None and feedback_store.set_rating(row, rating):
+                if comment:
+                    feedback_store.set_comment(row, comment)
+            else:
+                t = turns[turn]
+                row = feedback_store.add(t["question"], t["answer"], rating, comment=comment,
+                                         session=getattr(request, "session_hash", "") or "")
+                rated[turn] = row
         except Exception:
             log.exception("saving feedback failed")
-            return "反馈保存失败，请稍后再试。Could not save the feedback.", gr.skip(), None
+            return "反馈保存失败，请稍后再试。Could not save the feedback.", gr.skip(), None, gr.skip()
         thanks = "已记录：有帮助。" if rating > 0 else "已记录：没有帮助，我们会改进。"
         extra = "" if comment else " 可以在上面补充意见。You can add a comment above."
-        return f"{thanks} Thanks for the feedback (#{rid}).{extra}", "", rid
+        return f"{thanks} Thanks for the feedback (#{row}).{extra}", "", row, rated
 
     def on_comment(comment: str, last_id: int | None):
         comment = (comment or "").strip()
@@ -204,7 +218,7 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
         return f"意见已保存 Comment saved (#{last_id}).", ""
 
     def new_chat():
-        return [], [], [], [], None, ""
+        return [], [], [], [], None, {}, ""
 
     # -- lookup ---------------------------------------------------------------------------
     def _terms(query: str) -> list[str]:
@@ -260,8 +274,7 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
 
     # -- layout ---------------------------------------------------------------------------
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
-        gr.Markdown(f"## {TITLE}\n依据报告原文作答，并注明出处（第几行）。Answers quote the report and cite the line.",
-                    elem_id="app-title")
+        gr.Markdown(f"## {TITLE}\n{SUBTITLE}", elem_id="app-title")
         with gr.Tabs():
             with gr.Tab("问答 Chat", id="chat", elem_id="tab-chat"):
                 chatbot = gr.Chatbot(
@@ -299,12 +312,14 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                                          placeholder="意见（可选），随赞/踩一并保存 · Optional comment")
                     comment_btn = gr.Button("提交意见 Send comment", scale=1, min_width=150, size="sm",
                                             elem_id="send-comment")
-                    clear = gr.Button("新对话 New chat", scale=1, min_width=130, size="sm", elem_id="new-chat")
+                    clear = gr.Button("新对话 New chat", scale=1, min_width=130, size="sm",
+                                      elem_id="new-chat")
                 status = gr.Markdown(elem_id="feedback-status")
                 history = gr.State([])  # what the pipeline sees: [{"role", "content"}], raw text
                 msg_turns = gr.State([])  # per chatbot message: the index of its answer in `turns`
                 turns = gr.State([])  # per answer: {"question", "answer": Answer.to_json()}
-                last_feedback = gr.State(None)
+                last_feedback = gr.State(None)  # the row a comment goes to
+                rated = gr.State({})  # answer index in `turns` -> its feedback row
 
             with gr.Tab("热线查询 Lookup", id="lookup", elem_id="tab-lookup") as lookup_tab:
                 with gr.Row():
@@ -316,8 +331,9 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                                           js_on_load=None)
                     with gr.Column(scale=2):
                         pick = gr.Radio(choices=[], label="选择结果 Choose a result", elem_id="lookup-pick")
-                        citation = gr.Textbox(label="引用（点右上角复制）Citation — copy", elem_id="lookup-citation",
-                                              buttons=["copy"], interactive=False, lines=3, max_lines=8)
+                        citation = gr.Textbox(label="引用（点右上角复制）Citation — copy",
+                                              elem_id="lookup-citation", buttons=["copy"], interactive=False,
+                                              lines=3, max_lines=8)
                         with gr.Accordion("报告结构 Report structure", open=True, elem_id="report-browser"):
                             first_paras = part_by_name.get(first_part, [])
                             part = gr.Dropdown(choices=[name for name, _ in parts], value=first_part,
@@ -334,24 +350,26 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
         box.submit(respond, **chat_io)
         send.click(respond, **chat_io)
         examples.load_input_event.then(respond, **chat_io)
-        chatbot.like(on_like, inputs=[comment, msg_turns, turns], outputs=[status, comment, last_feedback],
+        chatbot.like(on_like, inputs=[comment, msg_turns, turns, rated],
+                     outputs=[status, comment, last_feedback, rated],
                      concurrency_id="feedback", concurrency_limit=FEEDBACK_CONCURRENCY,
                      api_visibility="private", show_progress="hidden")
         comment_io = dict(inputs=[comment, last_feedback], outputs=[status, comment],
                           concurrency_id="feedback", api_visibility="private", show_progress="hidden")
         comment.submit(on_comment, **comment_io)
         comment_btn.click(on_comment, **comment_io)
-        clear.click(new_chat, outputs=[chatbot, history, msg_turns, turns, last_feedback, status],
+        clear.click(new_chat, outputs=[chatbot, history, msg_turns, turns, last_feedback, rated, status],
                     queue=False, api_visibility="private")
-        chatbot.clear(new_chat, outputs=[chatbot, history, msg_turns, turns, last_feedback, status],
+        chatbot.clear(new_chat, outputs=[chatbot, history, msg_turns, turns, last_feedback, rated, status],
                       queue=False, api_visibility="private")
 
-        lookup_io = dict(inputs=[q], outputs=[results, pick, citation], concurrency_id="pipeline")
-        q.submit(lookup, api_name="lookup", show_progress="hidden", **lookup_io)
-        # As the operator types: only the latest keystroke's search runs once the previous finishes.
-        # `.change`, not `.input`: text entered through an IME (how Chinese is typed) changes the
-        # value without Gradio's input event; nothing else sets this box, so both mean "typed".
-        q.change(lookup, trigger_mode="always_last", show_progress="hidden", api_visibility="private", **lookup_io)
+        # One event for Enter and for typing, so a session's searches run one after another and an
+        # older search can never land after a newer one; "always_last" runs only the latest pending
+        # value once the running search finishes. `.change`, not `.input`: text entered through an
+        # IME (how Chinese is typed) changes the value without Gradio's input event; nothing else
+        # sets this box, so both mean "the operator typed".
+        gr.on([q.submit, q.change], lookup, inputs=[q], outputs=[results, pick, citation], api_name="lookup",
+              trigger_mode="always_last", concurrency_id="pipeline", show_progress="hidden")
         pick.input(pick_result, inputs=[pick, q], outputs=[citation], api_visibility="private",
                    queue=False, show_progress="hidden")
         part.input(pick_part, inputs=[part], outputs=[report_text, para, citation], api_visibility="private",
@@ -409,7 +427,9 @@ def serve(pipeline, host: str = "127.0.0.1", port: int = 7860, db_path: Path | s
 
 
 class BackgroundServer:
-    """The app served by uvicorn in a daemon thread (tests, notebooks): ``with BackgroundServer(app) as s: s.url``.
+    """The app served by uvicorn in a daemon thread (tests, notebooks).
+
+    ``with BackgroundServer(app) as s: httpx.get(s.url + "/api/health")``.
 
     ``port=0`` lets the OS pick a free port; ``url`` reports the one bound.
     """
@@ -420,7 +440,8 @@ class BackgroundServer:
         import uvicorn
 
         self.app = app
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False,
+                                lifespan="on")
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self.server.run, name="rag-ui-server", daemon=True)
         self._thread.start()
