@@ -172,9 +172,12 @@ def test_follow_up_in_the_same_chat(page):
     from playwright.sync_api import expect
 
     ask(page, "今年要建多少5G基站？")
-    main = ask(page, "社零增长目标是多少？")  # a second turn with history must still answer
+    main = ask(page, "智慧社区呢？")  # leans on the previous turn: the chat history reaches the pipeline
+    expect(main).to_contain_text("90%")
+    expect(main).to_contain_text("理解为")  # the question as the pipeline understood it
+    main = ask(page, "社零增长目标是多少？")  # a new, standalone question
     expect(main).to_contain_text("5.5%以上")
-    expect(page.locator("#chat [data-testid=user]")).to_have_count(2)
+    expect(page.locator("#chat [data-testid=user]")).to_have_count(3)
 
 
 def test_thumbs_up_and_comment_are_stored(page, server):
