@@ -10,7 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: The only chunking/retrieval parameters that change what is stored in the index.
 #: They are written to the manifest; a change triggers a rebuild.
-INDEX_PARAMS_VERSION = 4
+INDEX_PARAMS_VERSION = 6
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -39,6 +39,7 @@ class Settings:
     use_lexical: bool = True
     use_dense: bool = True
     use_english_path: bool = True
+    dense_weight_en: float = 0.0  # measured: m3e adds nothing for English (it reads only the report terms)
     # Answering
     max_direct_chars: int = 100
     max_question_chars: int = 500

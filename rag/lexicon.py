@@ -30,6 +30,9 @@ EN_STOPWORDS = frozenset(
     this that these those it its it's there their they them he she his her we our us you your i me my mine
     about as at by from with into over under up down out than then so such any some all each every per
     get gets got make makes take takes give gives help helps want need know like see let put keep going
+    one two three four five six seven eight nine ten eleven twelve twenty hundred thousand first second third
+    big small large huge little whole overall general kind sort type thing things something anything
+    exactly specifically actually currently mainly main
     year years this-year 2025 weihai city city's municipal government report plan plans planned planning
     going intend intends aim aims aimed expect expected expects target targets targeted tell me please say says
     said mention mentioned mentions according also just only more most less least very really exactly number
@@ -39,10 +42,26 @@ EN_STOPWORDS = frozenset(
 
 
 def stem(word: str) -> str:
-    """Crude English base form: enough for plurals and common verb endings."""
+    """Crude English base form: enough for plurals and common verb endings.
+
+    Every path ends the same way, so enterprise / enterprises, restore / restored / restoring
+    meet ("enterpris", "restor").
+    """
     w = word.lower().strip("'\".,;:!?()")
     if len(w) <= 3 or not w.isalpha():
         return w
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
+        if w.endswith(suffix):
+            return w[: -len(suffix)] + repl
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    elif w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+    elif w.endswith("ed") and len(w) > 4:
+        w = w[:-2]
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    return w
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
         if w.endswith(suffix):
             return w[: -len(suffix)] + repl
@@ -61,8 +80,34 @@ def stem(word: str) -> str:
 _STEMMED_STOPWORDS = frozenset(EN_STOPWORDS | {stem(w) for w in EN_STOPWORDS})
 
 
+# British spellings folded onto American ones (the lexicon is written either way).
+_BRITISH = [(re.compile(p), r) for p, r in (
+    (r"(\w{3,})is(ation|ations|e|es|ed|ing|er|ers)\b", r"\1iz\2"),
+    (r"\b(progra)mme(s?)\b", r"\1m\2"), (r"\b(\w*)(cent|met|lit|theat|fib)re(s?)\b", r"\1\2er\3"),
+    (r"\btonne(s?)\b", r"ton\1"), (r"\b(col|lab|neighb|fav|harb|hon|behavi|rum|vap|endeav)our", r"\1or"),
+    (r"\b(travel|model|label|cancel|fuel)l(ed|ing|er)\b", r"\1\2"), (r"\bageing\b", "aging"),
+    (r"\bdefence\b", "defense"), (r"\blicence\b", "license"), (r"\bpractise", "practice"),
+    (r"\benrol(s|ment)?\b", r"enroll\1"), (r"\bcheque", "check"), (r"\btyre", "tire"),
+)]
+_NOT_BRITISH = {"rise", "rises", "wise", "exercise", "exercises", "enterprise", "enterprises", "promise", "premise",
+                "advertise", "expertise", "franchise", "merchandise", "supervise", "televise", "compromise", "surprise",
+                "precise", "concise", "noise", "raise", "raised", "raising", "praise", "cruise", "revise", "revised",
+                "advise", "devise", "disguise", "despise", "chemise", "otherwise", "likewise", "clockwise"}
+
+
+def americanize(text: str) -> str:
+    def fix(word: str) -> str:
+        if word in _NOT_BRITISH:
+            return word
+        for pattern, repl in _BRITISH:
+            word = pattern.sub(repl, word)
+        return word
+
+    return re.sub(r"[a-z]+", lambda m: fix(m.group(0)), text)
+
+
 def en_tokens(text: str) -> list[str]:
-    text = re.sub(r"'s\b", "", normalize(text))
+    text = americanize(re.sub(r"'s\b", "", normalize(text)))
     return [stem(t) for t in _EN_TOKEN.findall(text)]
 
 
@@ -142,20 +187,25 @@ class Lexicon:
         unmatched: list[str] = []
         i = 0
         while i < len(tokens):
+            best = None
             for table, curated in ((self.en, True), (self.en_fallback, False)):
-                match = self._match(table, tokens, i)
-                if match:
-                    n, terms = match
-                    pairs.extend((" ".join(tokens[i : i + n]), t, curated) for t in terms)
-                    i += n
-                    break
+                match = self._match(table, tokens, i, phrase_may_start_with_stopword=curated)
+                if match and (best is None or match[0] > best[0]):
+                    best = (match[0], match[1], curated)
+            if best:
+                n, terms, curated = best
+                pairs.extend((" ".join(tokens[i : i + n]), t, curated) for t in terms)
+                i += n
             else:
                 if tokens[i] not in _STEMMED_STOPWORDS and not tokens[i].isdigit():
                     unmatched.append(tokens[i])
                 i += 1
         return pairs, unmatched
 
-    def _match(self, table, tokens: list[str], i: int) -> tuple[int, tuple[str, ...]] | None:
+    def _match(self, table, tokens: list[str], i: int, *, phrase_may_start_with_stopword: bool = True,
+               ) -> tuple[int, tuple[str, ...]] | None:
+        if not phrase_may_start_with_stopword and tokens[i] in _STEMMED_STOPWORDS:
+            return None
         for n in range(min(self.en_max, len(tokens) - i), 0, -1):
             key = tuple(tokens[i : i + n])
             if n == 1 and key[0] in _STEMMED_STOPWORDS:

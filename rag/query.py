@@ -55,7 +55,10 @@ _ASKS_HOW = re.compile(
 )
 _WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|比例|规模|数量|\btarget|\bgoal|\bgrowth|\brate\b|\bshare\b|quota")
 # A figure per person/household/unit: the report gives totals only.
-_ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|per (?:person|household|month|mu|year|company|capita)|\beach\b")
+_ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|"
+                            r"\bper (?:person|household|family|month|mu|year|company|firm|capita|head)|"
+                            r"\beach (?:person|household|family|company|firm|resident|student|applicant)|one person|"
+                            r"\bmaximum\b|\bat most\b")
 _ASKS_WHEN = re.compile(
     r"什么时候|啥时候|何时|哪天|哪一天|几月|几号|几点|几时|哪年|哪一年|时间表|截止|期限|开通时间|通车时间|完工时间|建成时间|"
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b"
@@ -71,7 +74,7 @@ _YEAR_OK = re.compile(r"十四五|十五五")
 # it. Several cues add up (any one unit satisfies the question).
 _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|增长|涨|降|覆盖率|覆盖面|percent|percentage|\brate\b|ratio|proportion|"
-                r"grow|increase|rise|raise|cut|reduce"), ("%", "‰")),
+                r"growth|(?:grow|increase|rise|fall|cut|reduce|expand)\w* by\b|by how much|how fast"), ("%", "‰")),
     (re.compile(r"多少钱|资金|经费|预算|投资|贷款|金额|产值|营业收入|营收|亿元|万元|多少亿|多少万元|money|fund|budget|yuan|"
                 r"rmb|\bcost|loan|billion|million|revenue|output value|invest"), ("元",)),
     (re.compile(r"公里|千米|多长|多远|\bkm\b|kilomet|how long|how far|length|\bmile"), ("公里", "千米", "米")),

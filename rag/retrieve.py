@@ -96,15 +96,15 @@ class Retriever:
             parts["lexical"] = self.lexical_scores(q)
             fused += s.lexical_weight * _spread(parts["lexical"])
             timings["lexical"] = (time.perf_counter() - t) * 1000
-        if s.use_dense:
+        dense_w = s.dense_weight * (s.dense_weight_en if q.lang == "en" else 1.0)
+        if s.use_dense and (dense_w > 0 or not (s.use_english_path and self.xembedder is not None)):
             t = time.perf_counter()
             text = self.dense_text(q)
             qvec = self.embedder.encode_query(text)
             timings["embed"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             parts["dense"], chunk_dense = self._dense(self.index.vectors, qvec)
-            w = s.dense_weight * (0.5 if q.lang == "en" else 1.0)
-            fused += w * _spread(parts["dense"])
+            fused += (dense_w or s.dense_weight) * _spread(parts["dense"])
             timings["dense"] = (time.perf_counter() - t) * 1000
         if s.use_english_path and q.lang == "en" and self.xembedder is not None and self.index.xvectors is not None:
             t = time.perf_counter()
