@@ -38,6 +38,8 @@ _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
 
 # Minimum share of the question's topic words found in the chosen passage (see _coverage).
 MIN_COVERAGE = 0.30
+# A further passage is cited beside the answer's own only when it scores this close to the best.
+SECONDARY_CITATION = 0.6
 MIN_COVERAGE_EN = 0.20
 UNMATCHED_WEIGHT = 0.5
 # ... unless the passage is this close in meaning (cosine of the best sentence).
@@ -381,10 +383,13 @@ class Answerer:
         seen: set[tuple[str, int]] = set()
         weights = self._query_tokens(q)
         ordered = ([best.hit] if best else []) + [h for h in hits if not best or h is not best.hit]
+        top = max((h.score for h in ordered), default=0.0)
         for h in ordered:
             p = h.paragraph
             if (p.source, p.line) in seen:
                 continue
+            if best is not None and h is not best.hit and h.score < SECONDARY_CITATION * top:
+                continue  # an answer cites what it rests on, not every passage that was looked at
             seen.add((p.source, p.line))
             if best is not None and h is best.hit:
                 quote = p.text if (q.asks_how and not q.asks_number) else best.sentence.text

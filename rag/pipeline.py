@@ -27,6 +27,9 @@ from .types import Answer, Document, Hit, Paragraph
 
 log = logging.getLogger(__name__)
 
+# Lookup results below this share of the best result's score are left out.
+LOOKUP_RELATIVE_FLOOR = 0.4
+
 
 class Pipeline:
     def __init__(self, settings: Settings, documents: list[Document], index: store.StoredIndex,
@@ -100,7 +103,9 @@ class Pipeline:
         q = self.analyze(text)
         if not q.has_topic:
             return []
-        return self.retriever.search(q, k=k).hits
+        hits = self.retriever.search(q, k=k).hits
+        # passages far below the best are noise to an operator scanning the list
+        return [h for h in hits if h.score >= LOOKUP_RELATIVE_FLOOR * hits[0].score] if hits else []
 
     def _reject(self, question: str, message: str, error: str, started: float) -> Answer:
         ms = (time.perf_counter() - started) * 1000

@@ -282,11 +282,16 @@ def test_highlight_escapes_first_then_marks():
 def test_answer_messages(pipeline):
     from ui.render import answer_messages
 
-    main, cites = answer_messages(pipeline.ask("今年要建多少5G基站？"))
+    answer = pipeline.ask("今年要建多少5G基站？")
+    main, cites = answer_messages(answer)
     assert main["content"].startswith("新建5g基站**900座** \\[1\\]")
-    title = cites[0]["metadata"]["title"]
-    assert title == "\\[1\\] （五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）"
-    assert cites[0]["metadata"]["status"] == "done"
+    # the passage the answer rests on is shown in the message itself, with its section and line
+    assert "\\[1\\] （五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）" in main["content"]
+    assert "> 新建5g基站900座" in main["content"]
+    # further citations fold away, each titled with its own section and line
+    assert len(cites) == len(answer.citations) - 1
+    for c, cite in zip(answer.citations[1:], cites):
+        assert cite["metadata"]["title"].startswith(f"\\[{c.n}\\]") and cite["metadata"]["status"] == "done"
     main, cites = answer_messages(pipeline.ask("火星移民计划是什么？"))
     assert main["content"].startswith("**报告中没有提到")
     assert "最接近的段落" in main["content"] and cites

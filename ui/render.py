@@ -100,15 +100,19 @@ def answer_messages(answer: Answer) -> tuple[dict[str, Any], list[dict[str, Any]
             note = "Understood as" if answer.lang == "en" else "理解为"
             lines += ["", f"*{note}: {escape_md(answer.resolved_question)}*"]
         if answer.citations:
-            lines += ["", escape_md(m.sources)]
+            # the passage the answer rests on is shown at once; further ones fold away
+            first = answer.citations[0]
+            lines += ["", escape_md(m.sources), "", citation_title(first, answer.lang), "",
+                      "> " + escape_md(first.quote)]
     main = {"role": "assistant", "content": "\n".join(lines)}
+    rest = answer.citations if answer.refused else answer.citations[1:]
     cites = [
         {
             "role": "assistant",
             "content": escape_md(c.quote),
             "metadata": {"title": citation_title(c, answer.lang), "status": "done"},
         }
-        for c in answer.citations
+        for c in rest
     ]
     return main, cites
 
