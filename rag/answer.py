@@ -186,7 +186,11 @@ class Answerer:
         dictionary: refuse only when it is very low and a word stayed untranslated (measured on
         the English development set: 5 true and 8 false refusals before, 2 and 2 after).
         """
-        if dense >= STRONG_DENSE or self._names_a_report_term(q, p.text):
+        if self._names_a_report_term(q, p.text):
+            return False
+        if coverage == 0.0:
+            return True  # nothing the question names is in the best passage
+        if dense >= STRONG_DENSE:
             return False
         if q.lang == "en":
             return coverage < MIN_COVERAGE_EN and bool(q.en_unmatched)

@@ -44,6 +44,9 @@ class Settings:
     max_direct_chars: int = 100
     max_question_chars: int = 500
     cite_k: int = 3
+    # CPU threads per embedding call (0: torch's default, all cores). A server answering
+    # several questions at once does better with 1 (see bench/README.md).
+    torch_threads: int = 0
     # Behaviour on a missing/stale index: rebuild it (True) or refuse with a message (False).
     auto_build: bool = True
     # Optional generative model (any LangChain chat model); empty means the offline extractive answerer.
@@ -63,6 +66,8 @@ class Settings:
             values["model"] = env["RAG_MODEL"]
         if "RAG_XLING_MODEL" in env:
             values["xling_model"] = env["RAG_XLING_MODEL"]
+        if env.get("RAG_TORCH_THREADS"):
+            values["torch_threads"] = int(env["RAG_TORCH_THREADS"])
         if env.get("RAG_TOP_K"):
             values["top_k"] = int(env["RAG_TOP_K"])
         if env.get("RAG_LLM"):

@@ -210,10 +210,10 @@ class HashEmbedder:
         return _normalise(self._one(text)[None, :])[0]
 
 
-def make_embedder(name: str) -> Embedder:
+def make_embedder(name: str, threads: int | None = None) -> Embedder:
     if name.startswith("hash"):
         return HashEmbedder()
-    return SentenceTransformerEmbedder(name)
+    return SentenceTransformerEmbedder(name, threads=threads)
 
 
 def make_xling_embedder(name: str) -> Embedder | None:

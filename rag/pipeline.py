@@ -52,7 +52,7 @@ class Pipeline:
     def load(cls, settings: Settings | None = None, *, progress: bool = False, warm: bool = True) -> Pipeline:
         settings = settings or Settings.from_env()
         documents = load_documents(settings.seeds_dir)
-        embedder = make_embedder(settings.model)
+        embedder = make_embedder(settings.model, threads=settings.torch_threads or None)
         xembedder = make_xling_embedder(settings.xling_model)
         index = load_or_build(settings, documents, embedder, xembedder, progress=progress)
         pipe = cls(settings, documents, index, embedder, xembedder)

@@ -123,7 +123,10 @@ class Query:
 
     @property
     def has_topic(self) -> bool:
-        return any(t.weight > 0 for t in self.terms) or bool(self.en_unmatched)
+        """Does the question name anything? Chinese words, report terms an English word maps to,
+        or an English word; bare numbers and Latin fragments ("1", "31m") are not a topic."""
+        return any(t.weight > 0 and (has_cjk(t.text) or re.fullmatch(r"(?=.{2})\d*[a-z][a-z\d]*", t.text) is not None)
+                   for t in self.terms) or bool(self.en_unmatched)
 
     @property
     def topic_terms(self) -> tuple[Term, ...]:
