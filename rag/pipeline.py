@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from . import store
 from .answer import Answerer, messages
 from .config import Settings
-from .embed import Embedder, make_embedder, make_xling_embedder
+from .embed import Embedder, embedders_for
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from .ingest import load_documents
 from .lexicon import load_lexicon
@@ -52,8 +52,7 @@ class Pipeline:
     def load(cls, settings: Settings | None = None, *, progress: bool = False, warm: bool = True) -> Pipeline:
         settings = settings or Settings.from_env()
         documents = load_documents(settings.seeds_dir)
-        embedder = make_embedder(settings.model, threads=settings.torch_threads or None)
-        xembedder = make_xling_embedder(settings.xling_model)
+        embedder, xembedder = embedders_for(settings)
         index = load_or_build(settings, documents, embedder, xembedder, progress=progress)
         pipe = cls(settings, documents, index, embedder, xembedder)
         if warm:

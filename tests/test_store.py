@@ -9,7 +9,7 @@ import pytest
 
 from rag import store
 from rag.config import Settings
-from rag.embed import HashEmbedder, make_embedder, make_xling_embedder
+from rag.embed import HashEmbedder, embedders_for
 from rag.errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from rag.ingest import load_documents
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def real():
     s = Settings()
-    return load_documents(s.seeds_dir), make_embedder(s.model), make_xling_embedder(s.xling_model)
+    return (load_documents(s.seeds_dir), *embedders_for(s))
 
 
 def _load(index_dir, real, **settings):
