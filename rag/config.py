@@ -50,6 +50,9 @@ class Settings:
     # int8 dynamic quantization of m3e-small (queries and passages): ~3.5x faster per query;
     # measured quality in bench/README.md. RAG_INT8=0 keeps the float model.
     int8: bool = True
+    # Answers kept for repeated questions (a hotline hears the same ones again and again);
+    # 0 turns the cache off. Only questions without conversation history are cached.
+    cache_size: int = 2048
     # Behaviour on a missing/stale index: rebuild it (True) or refuse with a message (False).
     auto_build: bool = True
     # Optional generative model (any LangChain chat model); empty means the offline extractive answerer.
@@ -71,6 +74,8 @@ class Settings:
             values["xling_model"] = env["RAG_XLING_MODEL"]
         if env.get("RAG_TORCH_THREADS"):
             values["torch_threads"] = int(env["RAG_TORCH_THREADS"])
+        if env.get("RAG_CACHE_SIZE"):
+            values["cache_size"] = int(env["RAG_CACHE_SIZE"])
         if env.get("RAG_TOP_K"):
             values["top_k"] = int(env["RAG_TOP_K"])
         if env.get("RAG_LLM"):

@@ -55,8 +55,9 @@ def evaluate_configs(base, questions: list[dict], names: list[str], progress: bo
 
     results = {}
     for name in names:
-        pipe = base if not CONFIGS[name] else Pipeline(base.settings.with_(**CONFIGS[name]), base.documents,
-                                                       base.index, base.embedder, base.xembedder)
+        # no answer cache: every question is answered and timed for real
+        settings = base.settings.with_(cache_size=0, **CONFIGS[name])
+        pipe = Pipeline(settings, base.documents, base.index, base.embedder, base.xembedder)
         bar = None
         if progress:
             from tqdm import tqdm

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
+from dataclasses import replace
 from collections.abc import Sequence
 
 from . import store
@@ -22,7 +24,7 @@ from .ingest import load_documents
 from .lexicon import load_lexicon
 from .query import Query, analyze
 from .retrieve import Retriever
-from .text import clean_input, detect_language
+from .text import clean_input, detect_language, normalize
 from .types import Answer, Document, Hit, Paragraph
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,8 @@ class Pipeline:
         self.answerer = Answerer(self.retriever.paragraphs, self.retriever.bm25, index.chunks,
                                  cite_k=settings.cite_k, max_chars=settings.max_direct_chars)
         self._llm = None
-        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, Answer] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     # -- construction --------------------------------------------------------------------
     @classmethod
@@ -125,6 +128,16 @@ class Pipeline:
             msg = (f"The question is too long ({len(text)} characters); please keep it under {limit}."
                    if lang == "en" else f"问题太长（{len(text)}字），请控制在{limit}字以内。")
             return self._reject(question, msg, "question too long", started)
+        key = normalize(text) if not history and self.settings.cache_size > 0 else None
+        if key is not None:
+            with self._cache_lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+            if hit is not None:
+                ms = (time.perf_counter() - started) * 1000
+                return replace(hit, question=question, timings_ms={"retrieve": 0.0, "answer": 0.0, "total": ms},
+                               meta={**hit.meta, "cached": True})
         resolved = None
         q = None
         if history:
@@ -154,8 +167,14 @@ class Pipeline:
         meta["stages"] = retrieval.timings_ms
         cited = [c.line for c in ans.citations]
         meta["ranking"] = cited + [line for _, line in retrieval.ranking if line not in cited]
-        return Answer(question, ans.answer, ans.direct_answer, ans.refused, ans.citations, timings,
-                      lang=q.lang, resolved_question=resolved, meta=meta)
+        answer = Answer(question, ans.answer, ans.direct_answer, ans.refused, ans.citations, timings,
+                        lang=q.lang, resolved_question=resolved, meta=meta)
+        if key is not None:
+            with self._cache_lock:
+                self._cache[key] = answer
+                while len(self._cache) > self.settings.cache_size:
+                    self._cache.popitem(last=False)
+        return answer
 
 
 def load_or_build(settings: Settings, documents: list[Document], embedder: Embedder,

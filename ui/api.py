@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 import anyio
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 #: How many API questions are answered at once (the rest wait their turn). The pipeline is
 #: CPU-bound (~15-30 ms per answer) on a small machine; more threads only contend.
-API_CONCURRENCY = 4
+API_CONCURRENCY = int(os.environ.get("RAG_API_CONCURRENCY", "4"))
 
 
 def _json_type(value: Any) -> str:

@@ -51,7 +51,7 @@ EXAMPLES = [
 #: Workers answering at once, shared by every pipeline-bound event (see the module docstring).
 PIPELINE_CONCURRENCY = 4
 #: Requests that may wait in the Gradio queue; more are refused with "queue full" at once.
-QUEUE_MAX_SIZE = 64
+QUEUE_MAX_SIZE = 256
 FEEDBACK_CONCURRENCY = 8
 LOOKUP_K = 5
 
