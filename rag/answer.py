@@ -239,7 +239,7 @@ class Answerer:
             best_topic = max((x[3] for x in pool), default=0.0)
             # per sentence: does the clause that names the topic best carry a figure itself?
             topic_has_figure: dict[int, bool] = {}
-            for s, _, _, tcov, _, _, _, figs in sorted(pool, key=lambda x: -x[3]):
+            for s, _, _, _, _, _, _, figs in sorted(pool, key=lambda x: -x[3]):
                 topic_has_figure.setdefault(s.start, bool(figs))
             for s, clause, ccov, tcov, scov, stopic, d, figs in pool:
                 score = ccov + 0.4 * scov + 0.6 * para_prior + 2.5 * (d - dmax)

@@ -197,7 +197,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
                          if any(r["lang"] == lang for r in rows)}
     result["by_type"] = {t: block([r for r in rows if r["type"] == t]) for t in TYPES
                          if any(r["type"] == t for r in rows)}
-    for t, b in result["by_type"].items():  # precision of refusals only means something across types
+    for b in result["by_type"].values():  # precision of refusals only means something across types
         b["refusal_precision"] = None
     return result
 

@@ -4,9 +4,9 @@ Consumes what the web chat sends after a user rates an answer: the question, the
 public JSON (``Answer.to_json()``), the rating and a comment; produces rows that
 ``rag feedback export --format jsonl|csv`` writes out for review.
 
-Durability and concurrency: the database runs in WAL mode with ``synchronous=NORMAL`` (a
-committed row survives a crash of the app; WAL lets the exporter read while the server
-writes). Every thread gets its own connection in autocommit mode, so each ``add`` is one
+Durability and concurrency: the database runs in WAL mode with ``synchronous=FULL`` (a
+committed row survives a crash of the app and of the machine; WAL lets the exporter read while
+the server writes). Every thread gets its own connection in autocommit mode, so each ``add`` is one
 committed INSERT before it returns; writers from other threads or processes wait on
 ``busy_timeout`` instead of failing.
 """
@@ -84,7 +84,8 @@ class FeedbackStore:
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            # FULL: a committed rating survives not only a killed server but a power cut
+            conn.execute("PRAGMA synchronous=FULL")
             self._local.conn = conn
             with self._conns_lock:
                 self._all_conns.append(conn)

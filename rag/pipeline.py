@@ -12,8 +12,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 from . import store
 from .answer import Answerer, messages

@@ -290,7 +290,7 @@ def test_answer_messages(pipeline):
     assert "> 新建5g基站900座" in main["content"]
     # further citations fold away, each titled with its own section and line
     assert len(cites) == len(answer.citations) - 1
-    for c, cite in zip(answer.citations[1:], cites):
+    for c, cite in zip(answer.citations[1:], cites, strict=True):
         assert cite["metadata"]["title"].startswith(f"\\[{c.n}\\]") and cite["metadata"]["status"] == "done"
     main, cites = answer_messages(pipeline.ask("火星移民计划是什么？"))
     assert main["content"].startswith("**报告中没有提到")

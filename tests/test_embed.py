@@ -20,7 +20,7 @@ def test_query_path_matches_sentence_transformers(int8):
     ref = SentenceTransformerEmbedder(int8=int8)
     # one at a time: int8 dynamic quantization scales activations per batch
     ref_vecs = [ref.model.encode([q], normalize_embeddings=True)[0] for q in QUERIES]
-    for a, b in zip(fast_vecs, ref_vecs):
+    for a, b in zip(fast_vecs, ref_vecs, strict=True):
         assert a.shape == (512,) and a.dtype == np.float32
         assert float(a @ b) > 0.9999
         assert abs(float(np.linalg.norm(a)) - 1.0) < 1e-5

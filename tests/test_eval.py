@@ -50,7 +50,7 @@ def test_every_answer_is_verbatim_in_a_gold_line(public, lines):
 def test_public_set_covers_every_section_and_the_preamble(public):
     gold = {n for q in public for n in q["gold_lines"]}
     assert gold & {2, 3, 4, 5}
-    for start, end in zip(SECTION_STARTS, SECTION_STARTS[1:] + [56]):
+    for start, end in zip(SECTION_STARTS, SECTION_STARTS[1:] + [56], strict=True):
         assert gold & set(range(start, end)), f"no question for the section starting at line {start}"
 
 
@@ -93,7 +93,7 @@ def test_malformed_lines_are_reported_with_their_line_number(tmp_path, lines, ba
 def _answer(direct, lines, refused=False, quotes=None):
     quotes = quotes or [direct or "无"] * len(lines)
     return {"direct_answer": "" if refused else direct, "refused": refused, "answer": direct,
-            "citations": [{"line": n, "quote": q} for n, q in zip(lines, quotes)], "timings_ms": {"total": 10.0}}
+            "citations": [{"line": n, "quote": q} for n, q in zip(lines, quotes, strict=False)], "timings_ms": {"total": 10.0}}
 
 
 def test_metrics_by_hand():

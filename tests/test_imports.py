@@ -9,7 +9,7 @@ HEAVY = ("torch", "sentence_transformers", "faiss", "gradio", "transformers", "j
 
 
 def test_import_rag_is_light():
-    code = "import sys, rag, rag.cli, rag.types, rag.config; print(','.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    code = f"import sys, rag, rag.cli, rag.types, rag.config; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == ""
@@ -20,3 +20,12 @@ def test_pipeline_is_exported():
 
     assert rag.Pipeline.__name__ == "Pipeline"
     assert {"Pipeline", "Settings", "Answer", "Citation"} <= set(rag.__all__)
+
+
+def test_lint_is_clean():
+    """ruff (rules in pyproject.toml) over the code: what CI would otherwise only warn about."""
+    from tests.conftest import ROOT
+
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "rag", "ui", "tests", "bench", "scripts"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -133,6 +133,41 @@ def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
             return _error(500, "internal error")
         return JSONResponse(answer.to_json(), status_code=422 if answer.error else 200)
 
+    @app.post("/api/feedback")
+    async def api_feedback(request: Request) -> JSONResponse:
+        """Store a rating: ``{"question": str, "rating": 1 | -1, "comment"?: str, "answer"?: object}``
+        (``answer`` is the ``/api/ask`` JSON that was rated). Returns 201 ``{"id": n}`` once the row
+        is committed: an acknowledged rating survives a crash of the server."""
+        if feedback_store is None:
+            return _error(503, "feedback is not enabled on this server")
+        raw = await _read_body(request)
+        if raw is None:
+            return _error(413, f"request body too large; the limit is {MAX_BODY_BYTES} bytes")
+        try:
+            obj = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return _error(400, 'request body is not valid JSON; send {"question": "...", "rating": 1}')
+        if not isinstance(obj, dict):
+            return _error(400, f"expected a JSON object, got a JSON {_json_type(obj)}")
+        question, rating = obj.get("question"), obj.get("rating")
+        comment, answer = obj.get("comment", ""), obj.get("answer", {})
+        if not isinstance(question, str) or not question.strip():
+            return _error(422, '"question" must be a non-empty string')
+        if rating not in (1, -1) or isinstance(rating, bool):
+            return _error(422, '"rating" must be 1 (thumbs up) or -1 (thumbs down)')
+        if not isinstance(comment, str):
+            return _error(422, '"comment" must be a string')
+        if not isinstance(answer, dict):
+            return _error(422, '"answer" must be the JSON object /api/ask returned')
+        if len(question) > cap:
+            return _error(413, f"question too long ({len(question)} characters); the limit is {cap}", limit=cap)
+        try:
+            row = await anyio.to_thread.run_sync(feedback_store.add, question, answer, rating, comment, "api")
+        except Exception:
+            log.exception("/api/feedback failed")
+            return _error(500, "internal error")
+        return JSONResponse({"id": row}, status_code=201)
+
     @app.get("/api/health")
     async def api_health() -> JSONResponse:
         try:
@@ -145,7 +180,8 @@ def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
     # {"detail"} 404); answer it here, in this API's JSON error shape.
     @app.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
     async def api_other(rest: str, request: Request) -> JSONResponse:
-        known = {"ask": "POST", "health": "GET"}
+        known = {"ask": "POST", "health": "GET", "feedback": "POST"}
         if rest in known:
             return _error(405, f"use {known[rest]} /api/{rest}", headers={"Allow": known[rest]})
-        return _error(404, f"no such API route /api/{rest}; the routes are POST /api/ask and GET /api/health")
+        return _error(404, f"no such API route /api/{rest}; the routes are POST /api/ask, POST /api/feedback "
+                           "and GET /api/health")
