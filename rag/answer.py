@@ -313,35 +313,34 @@ class Answerer:
         return strip_punct(text)
 
     def _refusal(self, q: Query, best: Candidate, r: Retrieval) -> str | None:
-        """The reason to refuse, or None to answer."""
-        m = messages(q.lang)
+        """Why to refuse (a ``Messages`` field name: "other_year", "no_figure" …), or None to answer."""
         if q.other_year:
-            return m.other_year
+            return "other_year"
         p = best.hit.paragraph
         coverage = self._coverage(q, p.text)
         dense = max((self._dense_of(p, s, r.chunk_dense) for s in self._sentences[(p.source, p.line)]), default=0.0)
         best.coverage = coverage
         best.dense = dense
         if self._off_topic(q, coverage, dense, p):
-            return m.not_mentioned
+            return "not_mentioned"
         if q.asks_when and not _TIME_EXPR.search(best.sentence.text):
-            return m.when
+            return "when"
         if q.asks_where and not q.asks_number and not _has_place(best.sentence.text):
-            return m.where
+            return "where"
         if q.asks_number:
             if not best.figures:
-                return m.no_figure
+                return "no_figure"
             if q.units and not any(_unit_ok(f, q.units) for f in best.figures):
-                return m.no_figure
+                return "no_figure"
             if q.asks_per_unit and not re.search(r"每|人均", best.sentence.text):
-                return m.no_figure
+                return "no_figure"
             if q.asks_total and not _NEW_IN_QUESTION.search(q.norm):
                 first = FIGURE.search(best.clause.text)
                 before = best.clause.text[: first.start()] if first else best.clause.text
                 if _NEW_BEFORE.search(before) or best.clause.text.startswith(("新建", "新增")):
-                    return m.total
+                    return "total"
         if q.asks_list and self._only_counts(q, best):
-            return m.list_
+            return "list_"
         return None
 
     @staticmethod
@@ -368,10 +367,10 @@ class Answerer:
         if not cands:
             return self._refused(q, m.not_mentioned, r.hits)
         best = cands[0]
-        reason = self._refusal(q, best, r)
-        if reason:
-            return self._refused(q, reason, [best.hit] + [h for h in r.hits if h is not best.hit], best,
-                                 r.chunk_dense)
+        key = self._refusal(q, best, r)
+        if key:
+            return self._refused(q, getattr(m, key), [best.hit] + [h for h in r.hits if h is not best.hit], best,
+                                 r.chunk_dense, key=key)
         direct = _display(self._direct(q, best))
         citations = self._citations(q, best, r.hits, direct, r.chunk_dense)
         quotes = [c.quote for c in citations]
@@ -414,10 +413,11 @@ class Answerer:
         return out
 
     def _refused(self, q: Query, reason: str, hits: list[Hit], best: Candidate | None = None,
-                 chunk_dense: dict[int, float] | None = None) -> Answer:
+                 chunk_dense: dict[int, float] | None = None, key: str = "not_mentioned") -> Answer:
         citations = self._citations(q, None, hits, chunk_dense=chunk_dense)
         return Answer(q.raw, self.render_refusal(q, reason, citations), "", True, tuple(citations), {},
-                      lang=q.lang, meta={"reason": reason, "coverage": best.coverage if best else 0.0,
+                      lang=q.lang, meta={"reason": reason, "reason_key": key,
+                                         "coverage": best.coverage if best else 0.0,
                                          "dense": best.dense if best else 0.0})
 
     # -- rendering -----------------------------------------------------------------------

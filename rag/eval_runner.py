@@ -44,7 +44,10 @@ def _git_commit() -> str:
 def _asker(pipe, llm: bool = False):
     def ask(question: str):
         a = pipe.ask(question)
-        return a.to_json(), a.meta.get("ranking")
+        out = a.to_json()
+        if "llm" in a.meta:
+            out["_llm"] = a.meta["llm"]  # how the generative step went (used, fallback: …)
+        return out, a.meta.get("ranking")
 
     return ask
 

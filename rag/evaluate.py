@@ -21,6 +21,7 @@ All are also broken down by language and type (``by_lang.en.hit@1``...).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +147,8 @@ def score_row(q: dict[str, Any], result: dict[str, Any], ranking: list[int] | No
     answer_text = result.get("answer", "") or ""
     row["faithful"] = not unsupported_figures(direct, quotes) and not unsupported_figures(
         _strip_quotes(answer_text), quotes)
+    if result.get("_llm"):
+        row["llm"] = result["_llm"]
     row["pass"] = _passes(row)
     return row
 
@@ -169,6 +172,21 @@ def _mean(values: list[float]) -> float | None:
     return float(np.mean(values)) if values else None
 
 
+def _llm_rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """With a generative model: how often its answer was used, and how often the guard (or a
+    timeout or error) put the extractive answer in its place."""
+    seen = [r["llm"] for r in rows if r.get("llm")]
+    if not seen:
+        return {}
+    tried = [s for s in seen if not s.startswith("skipped")]
+    return {
+        "llm_used_rate": sum(s == "used" for s in tried) / len(tried) if tried else None,
+        "llm_fallback_rate": sum(s.startswith("fallback") for s in tried) / len(tried) if tried else None,
+        "llm_fallbacks": dict(Counter(s.split(":", 1)[1].split("(")[0].strip() for s in tried
+                                      if s.startswith("fallback"))),
+    }
+
+
 def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def block(rs: list[dict[str, Any]]) -> dict[str, Any]:
         ans = [r for r in rs if r["type"] != "unanswerable"]
@@ -187,6 +205,7 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "false_refusal_rate": _mean([float(r["refused"]) for r in ans]),
             "numeric_faithfulness": _mean([float(r["faithful"]) for r in rs]),
             "pass_rate": _mean([float(r["pass"]) for r in rs]),
+            **_llm_rates(rs),
             "latency_p50_ms": float(np.percentile(lat, 50)) if lat else None,
             "latency_p95_ms": float(np.percentile(lat, 95)) if lat else None,
         }

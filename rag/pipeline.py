@@ -46,8 +46,12 @@ class Pipeline:
         self.retriever = Retriever(self.paragraphs, index, embedder, xembedder, settings)
         self.answerer = Answerer(self.retriever.paragraphs, self.retriever.bm25, index.chunks,
                                  cite_k=settings.cite_k, max_chars=settings.max_direct_chars)
-        self._llm = None
-        self._cache: OrderedDict[str, Answer] = OrderedDict()
+        self.llm = None
+        if settings.llm:
+            from .llm import LLMAnswerer
+
+            self.llm = LLMAnswerer(settings.llm, settings.llm_timeout_s)
+        self._cache: OrderedDict[tuple[int | None, str], Answer] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     # -- construction --------------------------------------------------------------------
@@ -114,7 +118,27 @@ class Pipeline:
         return Answer(question, message, "", True, (), {"retrieve": 0.0, "answer": 0.0, "total": ms},
                       lang=detect_language(question or ""), error=error)
 
+    def stream(self, question: str, history: Sequence | None = None):
+        """Like ``ask``, as events for a streaming UI: ``{"event": "delta", "text": ...}`` (generated
+        text, each sentence shown once checked) then ``{"event": "final", "answer": Answer}``. Without
+        an LLM there is only the final event."""
+        if self.llm is None:
+            yield {"event": "final", "answer": self.ask(question, history)}
+            return
+        extractive = self._answer(question, history, generate=False)  # first, without the model
+        if extractive.error:
+            yield {"event": "final", "answer": extractive}
+            return
+        text = extractive.resolved_question or clean_input(question)
+        q = self.analyze(text)
+        yield from self.llm.stream(self, text, extractive, self.retriever.search(q).hits, q.lang)
+
     def ask(self, question: str, history: Sequence | None = None) -> Answer:
+        """Answer one question (``history``: the conversation so far, for follow-ups). Never raises
+        for bad input. Thread-safe: the web server calls it from several threads at once."""
+        return self._answer(question, history, generate=self.llm is not None)
+
+    def _answer(self, question: str, history: Sequence | None, generate: bool) -> Answer:
         started = time.perf_counter()
         if not isinstance(question, str):
             return self._reject(str(question), messages("zh").empty, "question must be a string", started)
@@ -128,7 +152,8 @@ class Pipeline:
             msg = (f"The question is too long ({len(text)} characters); please keep it under {limit}."
                    if lang == "en" else f"问题太长（{len(text)}字），请控制在{limit}字以内。")
             return self._reject(question, msg, "question too long", started)
-        key = normalize(text) if not history and self.settings.cache_size > 0 else None
+        model = id(self.llm) if generate and self.llm is not None else None
+        key = (model, normalize(text)) if not history and self.settings.cache_size > 0 else None
         if key is not None:
             with self._cache_lock:
                 hit = self._cache.get(key)
@@ -146,6 +171,10 @@ class Pipeline:
             res = resolve(text, history, self.lexicon)
             if res.followup:
                 resolved = res.question
+                if generate and self.llm is not None:
+                    from .conversation import user_turns
+
+                    resolved = self.llm.condense(user_turns(history), text) or resolved
                 q = self.analyze(resolved)
                 if res.soft_frame:
                     q = soften(q, self.analyze(text))
@@ -169,6 +198,8 @@ class Pipeline:
         meta["ranking"] = cited + [line for _, line in retrieval.ranking if line not in cited]
         answer = Answer(question, ans.answer, ans.direct_answer, ans.refused, ans.citations, timings,
                         lang=q.lang, resolved_question=resolved, meta=meta)
+        if generate and self.llm is not None:
+            answer = self.llm.answer(self, resolved or text, answer, retrieval.hits, q.lang)
         if key is not None:
             with self._cache_lock:
                 self._cache[key] = answer

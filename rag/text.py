@@ -23,7 +23,7 @@ _CLAUSE_END = _SENT_END + "，,：:"
 
 # A figure: a number, optionally a space-broken sequence from the scraping artifact is NOT
 # merged (we never invent the lost '+').
-NUMBER = re.compile(r"\d+(?:\.\d+)?")
+NUMBER = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?(?![a-z\d])", re.IGNORECASE)  # "5g", "n1" are names
 # A figure with its magnitude/unit and qualifier as written, e.g. 5.5%左右, 2万人以上, 103.4公里.
 _UNIT = (
     r"(?:%|‰|[万亿千百]*(?:亿元|万元|元|万吨|吨|万亩|亩|公顷|平方公里|公里|千米|米|万人|人次|人|万户|户|"

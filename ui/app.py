@@ -151,7 +151,22 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                    "metadata": {"title": "正在查找 Searching the report", "status": "pending"}}
         yield "", display + [pending], history, msg_turns, turns
 
-        answer = _ask(pipeline, message, history)
+        answer = None
+        if getattr(pipeline, "llm", None) is not None:
+            # a generative model: show each checked sentence as it arrives, then the final answer
+            # (the same rendering as an extractive one: direct answer, then cited passages)
+            try:
+                for event in pipeline.stream(message, history or None):
+                    if event["event"] == "delta":
+                        draft = {"role": "assistant", "content": render.escape_md(event["text"])}
+                        yield "", display + [draft], history, msg_turns, turns
+                    else:
+                        answer = event["answer"]
+            except Exception:
+                log.exception("streaming failed")
+                answer = None
+        if answer is None:
+            answer = _ask(pipeline, message, history)
         if answer is None:
             display.append({"role": "assistant", "content": SORRY})
             msg_turns.append(None)
