@@ -236,6 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("eval", help="evaluate a question set and write metrics and a report")
     s.add_argument("--questions", default=None, help="JSONL question set (default: eval/questions.jsonl)")
+    s.add_argument("--conversations", default=None,
+                   help="JSONL dialogues for follow-up metrics (default: eval/conversations.jsonl with the default set)")
     s.add_argument("--out", default=None, help="output folder (default: eval/runs/<timestamp>)")
     s.add_argument("--json", action="store_true", help="print the aggregate metrics as one JSON object")
     s.add_argument("--config", action="append", default=None,

@@ -135,7 +135,25 @@ def _charts(out: Path, rows: list[dict], agg: dict) -> list[str]:
     return names
 
 
-def write_report(out: Path, results: dict, primary: str, run_info: dict, errors: list) -> Path:
+def evaluate_conversations(base, path: Path):
+    """Dialogues where later turns lean on earlier ones (``eval/conversations.jsonl``)."""
+    from .evaluate import run_conversations
+    from .pipeline import Pipeline
+
+    pipe = Pipeline(base.settings.with_(cache_size=0), base.documents, base.index, base.embedder, base.xembedder)
+    dialogues = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+    def ask(question, history):
+        a = pipe.ask(question, history=history)
+        out = a.to_json()
+        out["resolved_question"] = a.resolved_question
+        return out, a.meta.get("ranking")
+
+    return run_conversations(dialogues, ask)
+
+
+def write_report(out: Path, results: dict, primary: str, run_info: dict, errors: list,
+                 conversations: dict | None = None) -> Path:
     rows, agg = results[primary]
     charts = _charts(out, rows, agg)
     cols = list(HEADLINE) + ["latency_p50_ms", "latency_p95_ms"]
@@ -167,6 +185,17 @@ def write_report(out: Path, results: dict, primary: str, run_info: dict, errors:
             h.append(f"<tr><td><b>{html.escape(name)}</b></td>" + "".join(
                 f"<td class='num'>{_fmt(v)}</td>" for v in [a.get(c) for c in cols] + extra) + "</tr>")
         h.append("</table></div>")
+    if conversations:
+        h.append("<h2>Conversations</h2><p>Follow-up turns answered with the conversation so far, beside the "
+                 "dialogues' first (standalone) turns.</p><table><tr><th>turns</th>"
+                 + "".join(f"<th>{c}</th>" for c in ("pass_rate", "hit@1", "direct_accuracy", "refusal_recall",
+                                                     "false_refusal_rate")) + "</tr>")
+        for k in ("first_turns", "later_turns"):
+            b = conversations[k]
+            h.append(f"<tr><td>{k} (n={b['n']})</td>" + "".join(
+                f"<td class='num'>{_fmt(b.get(c))}</td>" for c in ("pass_rate", "hit@1", "direct_accuracy",
+                                                                    "refusal_recall", "false_refusal_rate")) + "</tr>")
+        h.append("</table>")
     h.append("<h2>Charts</h2>" + "".join(f"<img src='{c}' alt='{c}'>" for c in charts))
     failures = [r for r in rows if not r["pass"]]
     h.append(f"<h2>Failures ({len(failures)})</h2><table><tr><th>id</th><th>lang/type</th><th>question</th>"
@@ -206,6 +235,11 @@ def main(args, settings: Settings) -> int:
         print(f"{qpath}:{n}: {msg}", file=sys.stderr)
     started = time.perf_counter()
     results = evaluate_configs(base, qs.questions, names, progress=sys.stderr.isatty())
+    conv = None
+    cpath = Path(args.conversations) if getattr(args, "conversations", None) else (
+        PROJECT_ROOT / "eval" / "conversations.jsonl" if not args.questions else None)
+    if cpath is not None and cpath.exists():
+        conv = evaluate_conversations(base, cpath)
     out = Path(args.out) if args.out else PROJECT_ROOT / "eval" / "runs" / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     primary = names[0]
@@ -230,13 +264,21 @@ def main(args, settings: Settings) -> int:
                 f.write(json.dumps({"config": name, **r}, ensure_ascii=False) + "\n")
     metrics = {"primary": primary, "metrics": results[primary][1],
                "configs": {name: agg for name, (_, agg) in results.items()}, "run": run_info}
+    if conv is not None:
+        metrics["conversations"] = conv[1]
+        with open(out / "conversation_rows.jsonl", "w", encoding="utf-8") as f:
+            for row in conv[0]:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    report = None if args.no_report else write_report(out, results, primary, run_info, qs.errors)
+    report = None if args.no_report else write_report(out, results, primary, run_info, qs.errors,
+                                                      conv[1] if conv else None)
     agg = results[primary][1]
     if args.json:
         payload = dict(agg)
         if len(results) > 1:
             payload["configs"] = metrics["configs"]
+        if conv is not None:
+            payload["conversations"] = {k: conv[1][k]["pass_rate"] for k in ("first_turns", "later_turns")}
         payload["malformed_lines"] = run_info["malformed_lines"]
         print(json.dumps(payload, ensure_ascii=False))
     else:
@@ -248,6 +290,10 @@ def main(args, settings: Settings) -> int:
             for name, (_, a) in results.items():
                 print(f"  {name:10s} " + " / ".join(_fmt(a.get(k)) for k in
                                                    ("hit@1", "direct_accuracy", "refusal_recall", "false_refusal_rate")))
+        if conv is not None:
+            c = conv[1]
+            print(f"conversations: pass rate first turns {_fmt(c['first_turns']['pass_rate'])}, "
+                  f"follow-up turns {_fmt(c['later_turns']['pass_rate'])}")
         print(f"rows, metrics{' and report' if report else ''} in {out}")
     return 1 if qs.errors else 0
 
