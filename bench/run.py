@@ -138,17 +138,19 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.db = Path(tempfile.mkdtemp()) / "feedback.db"
         self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [PY, "-m", "rag", "--index-dir", str(index_dir), "--no-build", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--feedback-db", str(self.db)],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+        self.log = self.db.with_suffix(".log")
+        with open(self.log, "wb") as log:  # a file, never a pipe nobody reads
+            self.proc = subprocess.Popen(
+                [PY, "-m", "rag", "--index-dir", str(index_dir), "--no-build", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--feedback-db", str(self.db)],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         self.ready_s = None
 
     def wait(self, timeout: float = 180.0) -> float:
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"server exited: {self.log.read_text(errors='replace')[-2000:]}")
             try:
                 status, _ = http_json(self.base + "/api/health", timeout=2)
                 if status == 200:

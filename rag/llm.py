@@ -35,7 +35,9 @@ from .types import Citation
 log = logging.getLogger(__name__)
 
 NOT_IN_REPORT = "NOT_IN_REPORT"
-MAX_ANSWER_CHARS = 400
+MAX_ANSWER_CHARS = 200  # "a short answer": a model that pastes passages back is not answering
+# The prompt's own scaffolding in a response means the model is continuing the prompt, not answering.
+_SCAFFOLD = re.compile(r"段落[:：]|问题[:：]|回答[:：]|Passages:|Question:|Answer:|（[^）]*第\d+行）")
 _CITE = re.compile(r"\[(\d+)\]")
 _REFUSAL = re.compile(r"NOT[_ ]IN[_ ]REPORT|报告中?没有(?:提到|给出|说明)|the report does not (?:say|mention|give)",
                       re.IGNORECASE)
@@ -86,6 +88,8 @@ def check(text: str, passages: Sequence[Passage]) -> Verdict:
         return Verdict(True, text, (), refusal=True)
     if len(text) > MAX_ANSWER_CHARS:
         return Verdict(False, text, (), reason="too long")
+    if _SCAFFOLD.search(text):
+        return Verdict(False, text, (), reason="echoes the prompt")
     cited = tuple(dict.fromkeys(int(n) for n in _CITE.findall(text)))
     if not cited:
         return Verdict(False, text, (), reason="no citation")
@@ -104,7 +108,7 @@ def sentence_ok(sentence: str, passages: Sequence[Passage]) -> bool:
     (or, when it cites none yet, in any passage) and its citations are in range."""
     by_n = {p.n: p for p in passages}
     cited = [int(n) for n in _CITE.findall(sentence)]
-    if any(n not in by_n for n in cited):
+    if any(n not in by_n for n in cited) or _SCAFFOLD.search(sentence):
         return False
     pool = [by_n[n].text for n in cited] or [p.text for p in passages]
     return not unsupported_figures(sentence, pool)
@@ -124,6 +128,7 @@ def parse_spec(spec: str) -> dict[str, Any]:
 
 
 def make_chat_model(spec: str, timeout_s: float, max_tokens: int = 160):
+    max_tokens = int(os.environ.get("RAG_LLM_MAX_TOKENS", max_tokens))
     """A LangChain chat model for ``spec`` (secrets read from the environment now, never stored)."""
     parsed = parse_spec(spec)
     if parsed["kind"] == "openai-compatible":

@@ -91,12 +91,14 @@ class LiveServer:
     def __init__(self, index_dir: Path, db: Path):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [PY, "-m", "rag", "--index-dir", str(index_dir), "--no-build", "serve", "--port", str(self.port),
-             "--feedback-db", str(db)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.log = db.with_suffix(".log")
+        with open(self.log, "wb") as log:  # a file, never a pipe nobody reads
+            self.proc = subprocess.Popen(
+                [PY, "-m", "rag", "--index-dir", str(index_dir), "--no-build", "serve", "--port", str(self.port),
+                 "--feedback-db", str(db)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 180
         while time.time() < deadline:
-            assert self.proc.poll() is None, self.proc.stderr.read().decode()[-2000:]
+            assert self.proc.poll() is None, self.log.read_text(errors="replace")[-2000:]
             try:
                 with urllib.request.urlopen(self.base + "/api/health", timeout=2) as r:
                     if r.status == 200:

@@ -34,6 +34,8 @@ def test_prompt_numbers_the_passages_and_states_the_rules():
     ("报告中没有提到这一点。", True, True, ""),
     ("", False, False, "empty"),
     ("很长" * 300 + "[1]", False, False, "too long"),
+    ("段落：\n[1] （（五）… › 高水平打造智慧城市，第29行）新建5g基站900座", False, False, "echoes the prompt"),
+    ("Question: how many? Answer: 900座 [1]", False, False, "echoes the prompt"),
 ])
 def test_guard(text, ok, refusal, reason):
     v = check(text, P)
