@@ -62,19 +62,6 @@ def stem(word: str) -> str:
     if w.endswith("e") and len(w) > 4:
         w = w[:-1]
     return w
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
-        if w.endswith(suffix):
-            return w[: -len(suffix)] + repl
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    if w.endswith("ing") and len(w) > 5:
-        w = w[:-3]
-    elif w.endswith("ed") and len(w) > 4:
-        w = w[:-2]
-    # a final "e" goes too, so restore / restored / restoring meet at "restor"
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]
-    return w
 
 
 _STEMMED_STOPWORDS = frozenset(EN_STOPWORDS | {stem(w) for w in EN_STOPWORDS})
