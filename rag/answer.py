@@ -37,19 +37,20 @@ _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|�
 _YEAR = re.compile(r"20\d\d")
 _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
 
-# Minimum share of the question's topic words found in the chosen passage (see _coverage).
+# "Not mentioned" (see _off_topic): the share of the question's topic words found in the best
+# passage below which it is refused, for Chinese and for English (dictionary-translated) questions;
+# the weight of an English word no dictionary knows; and the cosine of the best sentence above
+# which the passage is close enough in meaning whatever the words.
 MIN_COVERAGE = 0.30
-# A further passage is cited beside the answer's own only when it scores this close to the best.
-SECONDARY_CITATION = 0.6
 MIN_COVERAGE_EN = 0.20
 UNMATCHED_WEIGHT = 0.5
-# ... unless the passage is this close in meaning (cosine of the best sentence).
 STRONG_DENSE = 0.85
+# A further passage is cited beside the answer's own only when it scores this close to the best.
+SECONDARY_CITATION = 0.6
 
 
 @dataclass
 class Candidate:
-    hit_rank: int
     hit: Hit
     sentence: Span
     clause: Span
@@ -218,7 +219,7 @@ class Answerer:
         topic = self._query_tokens(q, topic_only=True)
         top_hit = r.hits[0].score if r.hits else 1.0
         out: list[Candidate] = []
-        for rank, hit in enumerate(r.hits[:depth]):
+        for hit in r.hits[:depth]:
             p = hit.paragraph
             para_prior = hit.score / top_hit if top_hit > 0 else 0.0
             sents = self._sentences[(p.source, p.line)]
@@ -257,7 +258,7 @@ class Answerer:
                         score += (0.6 if unit_ok else 0.0) if q.units else 0.35
                     elif not figs and q.asks_number:
                         score -= 0.2
-                out.append(Candidate(rank, hit, s, clause, score, tcov, figs))
+                out.append(Candidate(hit, s, clause, score, tcov, figs))
         out.sort(key=lambda c: -c.score)
         return out
 
