@@ -130,8 +130,7 @@ class Pipeline:
             yield {"event": "final", "answer": extractive}
             return
         text = extractive.resolved_question or clean_input(question)
-        q = self.analyze(text)
-        yield from self.llm.stream(self, text, extractive, self.retriever.search(q).hits, q.lang)
+        yield from self.llm.stream(self, text, extractive, extractive.meta.get("hits", []), extractive.lang)
 
     def ask(self, question: str, history: Sequence | None = None) -> Answer:
         """Answer one question (``history``: the conversation so far, for follow-ups). Never raises
@@ -196,6 +195,7 @@ class Pipeline:
         meta["stages"] = retrieval.timings_ms
         cited = [c.line for c in ans.citations]
         meta["ranking"] = cited + [line for _, line in retrieval.ranking if line not in cited]
+        meta["hits"] = retrieval.hits  # for the generative step (internal: not in the JSON)
         answer = Answer(question, ans.answer, ans.direct_answer, ans.refused, ans.citations, timings,
                         lang=q.lang, resolved_question=resolved, meta=meta)
         if generate and self.llm is not None:
