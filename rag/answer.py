@@ -251,8 +251,8 @@ class Answerer:
                     # 1200亿元"); a topic clause without a figure ("居民消费价格保持在合理区间")
                     # keeps the neighbouring figures away
                     unit_ok = bool(q.units) and any(_unit_ok(f, q.units) for f in figs)
-                    about = tcov >= 0.5 * best_topic or (unit_ok and stopic >= 0.99
-                                                         and topic_has_figure.get(s.start, False))
+                    about = (tcov > 0 or not topic) and (tcov >= 0.5 * best_topic or (
+                        unit_ok and stopic >= 0.99 and topic_has_figure.get(s.start, False)))
                     if figs and about:
                         # a figure in the unit asked for answers; one in another unit hardly does
                         score += (0.6 if unit_ok else 0.0) if q.units else 0.35
@@ -328,12 +328,13 @@ class Answerer:
             return "when"
         if q.asks_where and not q.asks_number and not _has_place(best.sentence.text):
             return "where"
+        if q.asks_per_unit and not re.search(r"每|人均", best.sentence.text):
+            return "no_figure"  # "per person", "at most": the report gives totals only
+        if (q.asks_number or q.wants_figure) and q.units and best.figures and not any(
+                _unit_ok(f, q.units) for f in best.figures):
+            return "no_figure"  # a rate was asked, the passage has a count (or the other way round)
         if q.asks_number:
             if not best.figures:
-                return "no_figure"
-            if q.units and not any(_unit_ok(f, q.units) for f in best.figures):
-                return "no_figure"
-            if q.asks_per_unit and not re.search(r"每|人均", best.sentence.text):
                 return "no_figure"
             if q.asks_total and not _NEW_IN_QUESTION.search(q.norm):
                 first = FIGURE.search(best.clause.text)

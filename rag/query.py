@@ -39,7 +39,9 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _ASKS_NUMBER = re.compile(
     r"多少|(?<!哪)几[个家座场项件所条次名批期万亿千百十大]?|多大|多高|多长|多远|多宽|百分之|"
     r"how many|how much|how long|how far|what percent|what percentage|what share|what rate|what proportion|"
-    r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几"
+    r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
+    r"\bwhat(?:'s| is| are)?\b[\w\s'-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
+    r"capacity|quantity|sum|price|cost)\b"
 )
 _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|现有|目前有|已有|已经有|共有|全部有|in total|\btotal\b|altogether|so far|"
