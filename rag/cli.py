@@ -75,7 +75,9 @@ def cmd_index(args) -> int:
             print(f"Index is up to date: {m['counts']['chunks']} chunks from {len(m['sources'])} source(s), "
                   f"built {m['built_at']} ({settings.index_dir}). Use --force to rebuild.")
             return 0
-        except (IndexMissingError, IndexCorruptError, IndexStaleError) as exc:
+        except IndexMissingError:
+            print(f"Building the index in {settings.index_dir}…", file=sys.stderr)
+        except (IndexCorruptError, IndexStaleError) as exc:
             print(f"Rebuilding: {exc}", file=sys.stderr)
     started = time.perf_counter()
     manifest = store.build(documents, settings, embedder, xembedder, progress=not args.quiet)
