@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,6 @@ class Settings:
     # Optional generative model (any LangChain chat model); empty means the offline extractive answerer.
     llm: str = ""
     llm_timeout_s: float = 8.0
-    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

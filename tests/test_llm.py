@@ -167,3 +167,17 @@ def test_condensation_failure_keeps_the_offline_resolver(with_model):
     a = pipe._answer("智慧社区呢？", [{"role": "user", "content": "今年要建多少5G基站？"}], generate=True)
     assert a.resolved_question and "智慧社区" in a.resolved_question
     assert "90%" in a.direct_answer
+
+
+def test_langchain_retriever_adapter(pipeline):
+    from langchain_core.retrievers import BaseRetriever
+
+    from rag.lc import EmbedderEmbeddings, ReportRetriever
+
+    retriever = ReportRetriever(pipeline, k=3)
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("今年要建多少5G基站？")
+    assert docs and docs[0].metadata["line"] == 29 and "900座" in docs[0].page_content
+    assert docs[0].metadata["section"].endswith("高水平打造智慧城市")
+    emb = EmbedderEmbeddings(pipeline.embedder)
+    assert len(emb.embed_query("5G基站")) == 512 and len(emb.embed_documents(["a", "b"])) == 2
