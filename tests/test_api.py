@@ -298,3 +298,30 @@ def test_answer_messages(pipeline):
     main, cites = answer_messages(pipeline.ask("x" * 600))
     assert "问题太长" in main["content"] or "too long" in main["content"]
     assert cites == []
+
+
+# -- POST /api/feedback ------------------------------------------------------------------------
+@pytest.mark.parametrize("body,status,needle", [
+    (b"", 400, "empty request body"),
+    (b"{bad", 400, "not valid JSON"),
+    (b"[1]", 400, "got a JSON array"),
+    (b'{"rating": 1}', 422, '"question"'),
+    (b'{"question": "x", "rating": 5}', 422, '"rating"'),
+    (b'{"question": "x", "rating": true}', 422, '"rating"'),
+    (b'{"question": "x", "rating": 1, "comment": 3}', 422, '"comment"'),
+    (b'{"question": "x", "rating": 1, "answer": []}', 422, '"answer"'),
+])
+def test_feedback_rejects_bad_bodies(client, body, status, needle):
+    r = client.post("/api/feedback", content=body)
+    assert r.status_code == status and needle in r.json()["error"]
+
+
+def test_feedback_is_stored(client, server):
+    from rag.feedback import FeedbackStore
+
+    answer = client.post("/api/ask", json={"question": "今年要建多少5G基站？"}).json()
+    r = client.post("/api/feedback", json={"question": "今年要建多少5G基站？", "rating": -1, "comment": "太短",
+                                           "answer": answer})
+    assert r.status_code == 201
+    row = FeedbackStore(server.db).get(r.json()["id"])
+    assert row["rating"] == -1 and row["comment"] == "太短" and "900座" in row["direct_answer"]

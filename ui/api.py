@@ -46,6 +46,25 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None, **e
     return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
 
 
+async def _json_object(request: Request, example: str) -> tuple[dict | None, JSONResponse | None]:
+    """(the body as a JSON object, None) or (None, the 4xx error to return)."""
+    raw = await _read_body(request)
+    if raw is None:
+        return None, _error(413, f"request body too large; the limit is {MAX_BODY_BYTES} bytes")
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, _error(400, "request body is not UTF-8 encoded JSON")
+    except ValueError as exc:
+        if not raw.strip():
+            return None, _error(400, f"empty request body; send a JSON object such as {example}")
+        return None, _error(400, f"request body is not valid JSON ({exc.msg} at line {exc.lineno} "
+                                 f"column {exc.colno}); send an object such as {example}")
+    if not isinstance(obj, dict):
+        return None, _error(400, f"expected a JSON object such as {example}, got a JSON {_json_type(obj)}")
+    return obj, None
+
+
 async def _read_body(request: Request) -> bytes | None:
     """The body, or None when it exceeds MAX_BODY_BYTES (read no further than that)."""
     declared = request.headers.get("content-length")
@@ -103,21 +122,9 @@ def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
         (default 500); longer ones get HTTP 413 ``{"error": ...}``. See the module docstring for
         every status code.
         """
-        raw = await _read_body(request)
-        if raw is None:
-            return _error(413, f"request body too large; the limit is {MAX_BODY_BYTES} bytes")
-        try:
-            obj = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError:
-            return _error(400, "request body is not UTF-8 encoded JSON")
-        except ValueError as exc:
-            if not raw.strip():
-                return _error(400, 'empty request body; send a JSON object such as {"question": "..."}')
-            return _error(400, f"request body is not valid JSON ({exc.msg} at line {exc.lineno} "
-                               f"column {exc.colno}); send an object such as {{\"question\": \"...\"}}")
-        if not isinstance(obj, dict):
-            return _error(400, 'expected a JSON object such as {"question": "..."}, '
-                               f"got a JSON {_json_type(obj)}")
+        obj, error = await _json_object(request, '{"question": "..."}')
+        if error is not None:
+            return error
         if "question" not in obj:
             return _error(422, 'missing "question": send {"question": "..."}')
         question = obj["question"]
@@ -140,15 +147,9 @@ def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
         is committed: an acknowledged rating survives a crash of the server."""
         if feedback_store is None:
             return _error(503, "feedback is not enabled on this server")
-        raw = await _read_body(request)
-        if raw is None:
-            return _error(413, f"request body too large; the limit is {MAX_BODY_BYTES} bytes")
-        try:
-            obj = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return _error(400, 'request body is not valid JSON; send {"question": "...", "rating": 1}')
-        if not isinstance(obj, dict):
-            return _error(400, f"expected a JSON object, got a JSON {_json_type(obj)}")
+        obj, error = await _json_object(request, '{"question": "...", "rating": 1}')
+        if error is not None:
+            return error
         question, rating = obj.get("question"), obj.get("rating")
         comment, answer = obj.get("comment", ""), obj.get("answer", {})
         if not isinstance(question, str) or not question.strip():
