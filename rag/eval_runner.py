@@ -41,15 +41,18 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def _asker(pipe, llm: bool = False):
-    def ask(question: str):
-        a = pipe.ask(question)
-        out = a.to_json()
-        if "llm" in a.meta:
-            out["_llm"] = a.meta["llm"]  # how the generative step went (used, fallback: …)
-        return out, a.meta.get("ranking")
+def _scored(a) -> tuple[dict, list[int] | None]:
+    """What the metrics read from an Answer: its public JSON (plus how a generative step went and
+    how a follow-up was understood) and the ranked lines behind its citations."""
+    out = a.to_json()
+    if "llm" in a.meta:
+        out["_llm"] = a.meta["llm"]  # used, fallback: …
+    out["resolved_question"] = a.resolved_question
+    return out, a.meta.get("ranking")
 
-    return ask
+
+def _asker(pipe):
+    return lambda question: _scored(pipe.ask(question))
 
 
 def evaluate_configs(base, questions: list[dict], names: list[str], progress: bool = True):
@@ -143,13 +146,7 @@ def evaluate_conversations(base, path: Path):
     pipe = Pipeline(base.settings.with_(cache_size=0), base.documents, base.index, base.embedder, base.xembedder)
     dialogues = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
-    def ask(question, history):
-        a = pipe.ask(question, history=history)
-        out = a.to_json()
-        out["resolved_question"] = a.resolved_question
-        return out, a.meta.get("ranking")
-
-    return run_conversations(dialogues, ask)
+    return run_conversations(dialogues, lambda question, history: _scored(pipe.ask(question, history=history)))
 
 
 def write_report(out: Path, results: dict, primary: str, run_info: dict, errors: list,

@@ -20,6 +20,7 @@ a list it only counts …) stand.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -208,12 +209,16 @@ def figures_of(text: str) -> list[str]:
 INTENT_REFUSAL_KEYS = ("other_year", "when", "where", "list_", "total")
 
 
+_SERIAL = itertools.count(1)
+
+
 class LLMAnswerer:
     """Wraps a chat model; turns an extractive ``Answer`` into a generated one when it passes."""
 
     def __init__(self, spec: str, timeout_s: float, model=None):
         self.spec = spec
         self.timeout_s = timeout_s
+        self.key = next(_SERIAL)  # tells this model's cached answers from another's (an id() is reused)
         self._model = model
         self._lock = threading.Lock()
 
@@ -279,11 +284,16 @@ class LLMAnswerer:
         return replace(extractive, answer="\n".join(lines), direct_answer=strip_marks(text), refused=False,
                        citations=tuple(citations), meta={**extractive.meta, "llm": "used"})
 
-    def _fallback(self, extractive, reason: str):
+    @staticmethod
+    def _mark(answer, status: str, **meta):
+        """The answer with how the generative step went recorded in its meta ("used", "fallback: …")."""
         from dataclasses import replace
 
+        return replace(answer, meta={**answer.meta, "llm": status, **meta})
+
+    def _fallback(self, extractive, reason: str):
         log.warning("LLM answer replaced by the extractive one: %s", reason)
-        return replace(extractive, meta={**extractive.meta, "llm": f"fallback: {reason}"})
+        return self._mark(extractive, f"fallback: {reason}")
 
     def _skip(self, extractive) -> str | None:
         if extractive.error:
@@ -297,9 +307,7 @@ class LLMAnswerer:
         """The generated answer if it passes the guard, else the extractive one (logged)."""
         skip = self._skip(extractive)
         if skip:
-            from dataclasses import replace
-
-            return replace(extractive, meta={**extractive.meta, "llm": f"skipped: {skip}"})
+            return self._mark(extractive, f"skipped: {skip}")
         passages = self._passages(pipe, extractive, hits)
         started = time.perf_counter()
         try:
@@ -316,12 +324,12 @@ class LLMAnswerer:
         ms = (time.perf_counter() - started) * 1000
         if verdict.refusal:
             if extractive.refused:
-                return replace(extractive, meta={**extractive.meta, "llm": "agreed refusal", "llm_ms": ms})
+                return self._mark(extractive, "agreed refusal", llm_ms=ms)
             return self._fallback(extractive, "the model refused where the report has an answer")
         if not verdict.ok:
             return self._fallback(extractive, f"guard: {verdict.reason}")
         if extractive.refused:  # a refusal wins: never guess
-            return replace(extractive, meta={**extractive.meta, "llm": "kept the refusal", "llm_ms": ms})
+            return self._mark(extractive, "kept the refusal", llm_ms=ms)
         out = self._final(question, extractive, verdict, passages, pipe, lang)
         timings = dict(out.timings_ms)
         timings["llm"] = ms
@@ -335,9 +343,7 @@ class LLMAnswerer:
         the first that does not stops the stream and the extractive answer takes its place."""
         skip = self._skip(extractive)
         if skip:
-            from dataclasses import replace
-
-            yield {"event": "final", "answer": replace(extractive, meta={**extractive.meta, "llm": f"skipped: {skip}"})}
+            yield {"event": "final", "answer": self._mark(extractive, f"skipped: {skip}")}
             return
         passages = self._passages(pipe, extractive, hits)
         started = time.perf_counter()

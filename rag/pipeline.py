@@ -151,7 +151,7 @@ class Pipeline:
             msg = (f"The question is too long ({len(text)} characters); please keep it under {limit}."
                    if lang == "en" else f"问题太长（{len(text)}字），请控制在{limit}字以内。")
             return self._reject(question, msg, "question too long", started)
-        model = id(self.llm) if generate and self.llm is not None else None
+        model = self.llm.key if generate and self.llm is not None else None
         key = (model, normalize(text)) if not history and self.settings.cache_size > 0 else None
         if key is not None:
             with self._cache_lock:
