@@ -131,12 +131,12 @@ def peak_rss_mb(pid: int) -> float:
 
 
 class Server:
-    """`rag serve` in a subprocess on a free loopback port."""
+    """`rag serve` in a subprocess on a free loopback port (used by the benchmarks and the fault tests)."""
 
-    def __init__(self, index_dir: Path, env: dict[str, str] | None = None):
+    def __init__(self, index_dir: Path, env: dict[str, str] | None = None, db: Path | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.db = Path(tempfile.mkdtemp()) / "feedback.db"
+        self.db = db or Path(tempfile.mkdtemp()) / "feedback.db"
         self.t0 = time.perf_counter()
         self.log = self.db.with_suffix(".log")
         with open(self.log, "wb") as log:  # a file, never a pipe nobody reads
@@ -161,12 +161,19 @@ class Server:
             time.sleep(0.1)
         raise TimeoutError("server did not come up")
 
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs (for crash tests)."""
+        self.proc.kill()
+        self.proc.wait()
+
     def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
         self.proc.terminate()
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            self.kill()
 
 
 def cold_server(index_dir: Path) -> dict:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -51,7 +49,7 @@ def test_killed_build_never_leaves_an_index_that_loads(index_copy, tmp_path):
         proc = subprocess.Popen([PY, "-m", "rag", "--index-dir", str(index_copy), "index", "--force", "--quiet"],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
+        proc.kill()  # SIGKILL: no cleanup runs
         proc.wait()
         states.append(_load_state(index_copy))
     # every state is either a whole index or a detected problem
@@ -71,12 +69,6 @@ def test_leftover_temp_files_do_not_confuse_loading(index_copy):
 
 
 # -- a live server ---------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _post(base: str, path: str, body, timeout: float = 30.0) -> tuple[int, dict]:
     data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
     req = urllib.request.Request(base + path, data=data, headers={"Content-Type": "application/json"})
@@ -87,34 +79,12 @@ def _post(base: str, path: str, body, timeout: float = 30.0) -> tuple[int, dict]
         return e.code, json.loads(e.read() or b"{}")
 
 
-class LiveServer:
-    def __init__(self, index_dir: Path, db: Path):
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = db.with_suffix(".log")
-        with open(self.log, "wb") as log:  # a file, never a pipe nobody reads
-            self.proc = subprocess.Popen(
-                [PY, "-m", "rag", "--index-dir", str(index_dir), "--no-build", "serve", "--port", str(self.port),
-                 "--feedback-db", str(db)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            assert self.proc.poll() is None, self.log.read_text(errors="replace")[-2000:]
-            try:
-                with urllib.request.urlopen(self.base + "/api/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise TimeoutError("server did not start")
+def LiveServer(index_dir: Path, db: Path):  # noqa: N802 - reads like the class it returns
+    from bench.run import Server
 
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
+    srv = Server(index_dir, db=db)
+    srv.wait()
+    return srv
 
 
 def _rows(db: Path) -> set[int]:
