@@ -1,4 +1,4 @@
-"""Command line: ``rag index | ask | chat | serve | eval | feedback``.
+"""Command line: ``rag index | add | remove | ask | chat | serve | eval | feedback``.
 
 Argument parsing and error translation only: every command drives one ``Pipeline``. A
 ``RagError`` becomes ``Error: <message>`` on stderr and exit status 1; ``--json`` modes always
@@ -18,9 +18,6 @@ from pathlib import Path
 from .errors import RagError
 
 log = logging.getLogger("rag")
-
-SAMPLE_QUESTION = "今年要建多少5G基站？"
-
 
 def _quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -59,37 +56,112 @@ def _load(args, *, progress: bool = False, warm: bool = True):
 
 
 # -- index -----------------------------------------------------------------------------------
-def cmd_index(args) -> int:
+def _describe(doc) -> str:
+    origin = doc.origin
+    fields = []
+    for key, value in (("place", doc.place), ("level", doc.level), ("year", doc.year), ("date", doc.date)):
+        how = origin.get(key, "")
+        fields.append(f"{key} {value or '?'}" + (f" ({how})" if how and how != "json" else ""))
+    furniture = f"; {len(doc.dropped)} furniture line(s) dropped" if doc.dropped else ""
+    parts = sum(p.kind == "part" for p in doc.paragraphs)
+    return (f"  {doc.source}: 《{doc.title}》 " + ", ".join(fields)
+            + f"; {parts} part(s), {len(doc.paragraphs)} paragraphs{furniture}" + (" [home]" if doc.home else ""))
+
+
+def _update_index(settings, documents, *, force: bool = False, quiet: bool = False) -> dict:
     from . import store
     from .embed import embedders_for
     from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
+
+    embedder, xembedder = embedders_for(settings)
+    if not force:
+        try:
+            idx = store.load(settings.index_dir, documents, settings, embedder, xembedder)
+            m = idx.manifest
+            print(f"Index is up to date: {m['counts']['chunks']} chunks from {len(m['documents'])} report(s), "
+                  f"built {m['built_at']} ({settings.index_dir}). Use --force to rebuild.")
+            return m
+        except IndexMissingError:
+            print(f"Building the index in {settings.index_dir}…", file=sys.stderr)
+        except (IndexCorruptError, IndexStaleError) as exc:
+            print(f"Updating: {exc}", file=sys.stderr)
+    started = time.perf_counter()
+    manifest = store.build(documents, settings, embedder, xembedder, progress=not quiet, force=force)
+    elapsed = time.perf_counter() - started
+    stats = manifest["stats"]
+    print(f"Indexed {len(manifest['documents'])} report(s) into {manifest['counts']['chunks']} chunks "
+          f"with {manifest['model']['name']}" + (f" and {manifest['xling_model']['name']}" if manifest.get("xling_model")
+                                                  else "")
+          + f": embedded {len(stats['embedded'])}, reused {len(stats['reused'])}; {elapsed:.1f}s → {settings.index_dir}")
+    return manifest
+
+
+def cmd_index(args) -> int:
     from .ingest import load_documents
 
     settings = _settings(args)
     documents = load_documents(settings.seeds_dir)
-    embedder, xembedder = embedders_for(settings)
-    if not args.force:
-        try:
-            idx = store.load(settings.index_dir, documents, settings, embedder, xembedder)
-            m = idx.manifest
-            print(f"Index is up to date: {m['counts']['chunks']} chunks from {len(m['sources'])} source(s), "
-                  f"built {m['built_at']} ({settings.index_dir}). Use --force to rebuild.")
-            return 0
-        except IndexMissingError:
-            print(f"Building the index in {settings.index_dir}…", file=sys.stderr)
-        except (IndexCorruptError, IndexStaleError) as exc:
-            print(f"Rebuilding: {exc}", file=sys.stderr)
-    started = time.perf_counter()
-    manifest = store.build(documents, settings, embedder, xembedder, progress=not args.quiet)
-    elapsed = time.perf_counter() - started
-    c = manifest["counts"]
-    print(
-        f"Indexed {c['paragraphs']} paragraphs from {len(manifest['sources'])} source(s) into {c['chunks']} chunks "
-        f"({c['windows']} windows, longest {c['longest_chunk_tokens']} tokens ≤ {manifest['model']['max_tokens']}) "
-        f"with {manifest['model']['name']} ({manifest['model']['dim']} dims)"
-        + (f" and {manifest['xling_model']['name']}" if manifest.get("xling_model") else "")
-        + f"; {c['cedict_entries']} dictionary entries; {elapsed:.1f}s → {settings.index_dir}"
-    )
+    print(f"{len(documents)} report(s) in {settings.seeds_dir}:")
+    for d in documents:
+        print(_describe(d))
+    _update_index(settings, documents, force=args.force, quiet=args.quiet)
+    return 0
+
+
+def cmd_add(args) -> int:
+    """Copy a report into the seeds folder (with a metadata file when given) and update the index:
+    only the new report is embedded."""
+    import shutil
+
+    from .errors import SourceError
+    from .ingest import load_document, load_documents
+
+    settings = _settings(args)
+    src = Path(args.file)
+    if not src.is_file():
+        raise SourceError(f"{src} is not a file; give the path of a report's .txt file")
+    if src.suffix != ".txt":
+        raise SourceError(f"{src} must be a .txt file, one paragraph per line")
+    settings.seeds_dir.mkdir(parents=True, exist_ok=True)
+    dst = settings.seeds_dir / (args.name or src.name)
+    if dst.exists() and dst.read_bytes() != src.read_bytes() and not args.replace:
+        raise SourceError(f"{dst} already exists with other content; use --replace to overwrite it")
+    given = {k: v for k, v in (("title", args.title), ("place", args.place), ("level", args.level),
+                               ("year", args.year), ("date", args.date)) if v}
+    if args.home:
+        given["home"] = True
+    load_document(src, overrides=given)  # refuse an unreadable file before copying anything
+    if dst.resolve() != src.resolve():
+        shutil.copyfile(src, dst)
+    meta_path = dst.with_suffix(".json")
+    if given:
+        existing = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+        meta_path.write_text(json.dumps({**existing, **given}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    elif src.with_suffix(".json").is_file() and dst.resolve() != src.resolve():
+        shutil.copyfile(src.with_suffix(".json"), meta_path)
+    documents = load_documents(settings.seeds_dir)
+    print(f"Added {dst.name}:")
+    print(_describe(next(d for d in documents if d.source == dst.name)))
+    _update_index(settings, documents, quiet=args.quiet)
+    return 0
+
+
+def cmd_remove(args) -> int:
+    """Delete a report (and its metadata file) from the seeds folder and update the index."""
+    from .errors import SourceError
+    from .ingest import load_documents
+
+    settings = _settings(args)
+    name = args.name if args.name.endswith(".txt") else args.name + ".txt"
+    path = settings.seeds_dir / Path(name).name
+    if not path.is_file():
+        held = ", ".join(p.name for p in sorted(settings.seeds_dir.glob("*.txt")))
+        raise SourceError(f"no report {path.name} in {settings.seeds_dir}; the reports are: {held}")
+    path.unlink()
+    if path.with_suffix(".json").exists():
+        path.with_suffix(".json").unlink()
+    print(f"Removed {path.name}.")
+    _update_index(settings, load_documents(settings.seeds_dir), quiet=True)
     return 0
 
 
@@ -120,6 +192,7 @@ def _error_object(question, message: str, **extra) -> dict:
 
 
 def cmd_ask(args) -> int:
+    sources = args.source or []
     if args.jsonl:
         pipe = _load(args)
         out = sys.stdout
@@ -129,7 +202,7 @@ def cmd_ask(args) -> int:
                 obj = _error_object("", error, line=n)
             else:
                 try:
-                    obj = pipe.ask(question).to_json()
+                    obj = pipe.ask(question, sources=sources or None).to_json()
                 except Exception as exc:  # one bad line never stops the batch
                     log.exception("line %d failed", n)
                     obj = _error_object(question, f"internal error: {type(exc).__name__}", line=n)
@@ -145,7 +218,7 @@ def cmd_ask(args) -> int:
               file=sys.stderr)
         return 2
     pipe = _load(args, warm=False)  # one question: warming up would only add time
-    answer = pipe.ask(question)
+    answer = pipe.ask(question, sources=sources or None)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -157,7 +230,7 @@ def cmd_ask(args) -> int:
 def cmd_chat(args) -> int:
     pipe = _load(args)
     history: list[dict] = []
-    print("威海市2025年政府工作报告问答 — ask in Chinese or English; empty line or Ctrl-D to quit.")
+    print(f"政府工作报告问答（{pipe.corpus.describe()}）— ask in Chinese or English; empty line or Ctrl-D to quit.")
     while True:
         try:
             question = input("> ")
@@ -205,7 +278,7 @@ def cmd_feedback(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="rag", description="Grounded answers from Weihai's 2025 government work report.")
+    p = argparse.ArgumentParser(prog="rag", description="Grounded answers from government work reports.")
     p.add_argument("--index-dir", help="index folder (default: ./index or $RAG_INDEX_DIR)")
     p.add_argument("--seeds-dir", help="source folder (default: ./seeds or $RAG_SEEDS_DIR)")
     p.add_argument("--no-build", action="store_true", help="refuse instead of rebuilding a missing or stale index")
@@ -217,8 +290,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=cmd_index)
 
+    s = sub.add_parser("add", help="add a report (a .txt file, one paragraph per line) and index only it")
+    s.add_argument("file")
+    s.add_argument("--title")
+    s.add_argument("--place", help="e.g. 威海市, 山东省, 全国")
+    s.add_argument("--level", choices=["national", "province", "city", "county"])
+    s.add_argument("--year", type=int)
+    s.add_argument("--date", help="delivery date, YYYY-MM-DD")
+    s.add_argument("--home", action="store_true", help="questions naming no place are about this report")
+    s.add_argument("--name", help="file name in the seeds folder (default: the file's own)")
+    s.add_argument("--replace", action="store_true", help="overwrite a different report of the same name")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_add)
+
+    s = sub.add_parser("remove", help="remove a report from the seeds folder and the index")
+    s.add_argument("name", help="its file name in the seeds folder")
+    s.set_defaults(func=cmd_remove)
+
     s = sub.add_parser("ask", help="answer one question (or many with --jsonl)")
     s.add_argument("question", nargs="*")
+    s.add_argument("--source", action="append", help="only this report (file name, title or place); repeatable")
     mode = s.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print one JSON object")
     mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line")
@@ -246,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="named configuration(s) to compare: lexical, dense, hybrid, hybrid+en (default: hybrid+en)")
     s.add_argument("--llm", help="LangChain chat model spec")
     s.add_argument("--no-report", action="store_true", help="skip report.html and charts")
+    s.add_argument("--source", help="the document of a set that gives bare gold_lines (default: the home document)")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("feedback", help="feedback collected by the web chat")

@@ -10,7 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: The only chunking/retrieval parameters that change what is stored in the index.
 #: They are written to the manifest; a change triggers a rebuild.
-INDEX_PARAMS_VERSION = 6
+INDEX_PARAMS_VERSION = 7
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -40,8 +40,19 @@ class Settings:
     use_dense: bool = True
     use_english_path: bool = True
     dense_weight_en: float = 0.0  # measured: m3e adds nothing for English (it reads only the report terms)
+    # Dense search: exact (a matrix product) up to this many chunks; an HNSW graph above it
+    # (bench/README.md: the crossover and the recall@10 of these parameters).
+    flat_max_chunks: int = 200_000
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 128
+    ann_candidates: int = 2000  # chunks the graph returns before the scope filters them
+    # The home document(s): a file name or a place; empty = marked "home" in metadata, or the
+    # only place at the most local level. A question that names no place is about the home.
+    home: str = ""
     # Answering
     max_direct_chars: int = 100
+    max_list_chars: int = 400
     max_question_chars: int = 500
     cite_k: int = 3
     # CPU threads per embedding call (0: torch's default, all cores). A server answering
@@ -77,6 +88,8 @@ class Settings:
             values["cache_size"] = int(env["RAG_CACHE_SIZE"])
         if env.get("RAG_TOP_K"):
             values["top_k"] = int(env["RAG_TOP_K"])
+        if env.get("RAG_HOME"):
+            values["home"] = env["RAG_HOME"]
         if env.get("RAG_LLM"):
             values["llm"] = env["RAG_LLM"]
         if env.get("RAG_LLM_TIMEOUT"):

@@ -55,7 +55,8 @@ def _asker(pipe):
     return lambda question: _scored(pipe.ask(question))
 
 
-def evaluate_configs(base, questions: list[dict], names: list[str], progress: bool = True):
+def evaluate_configs(base, questions: list[dict], names: list[str], progress: bool = True,
+                     default_source: str = ""):
     """{name: (rows, aggregate)} with the model loaded once (``base`` is a loaded Pipeline)."""
     from .pipeline import Pipeline
 
@@ -70,7 +71,7 @@ def evaluate_configs(base, questions: list[dict], names: list[str], progress: bo
 
             def bar(it, name=name):
                 return tqdm(it, desc=f"eval {name}", unit="q", file=sys.stderr, leave=False)
-        results[name] = run(questions, _asker(pipe), progress=bar)
+        results[name] = run(questions, _asker(pipe), progress=bar, default_source=default_source)
     return results
 
 
@@ -138,7 +139,18 @@ def _charts(out: Path, rows: list[dict], agg: dict) -> list[str]:
     return names
 
 
-def evaluate_conversations(base, path: Path):
+def _line_texts(pipe) -> dict[tuple[str, int], str]:
+    """(document, line) -> the line's raw text, every line of every document (furniture included,
+    so that a question set naming a line the parser dropped is still checked, not rejected)."""
+    out: dict[tuple[str, int], str] = {}
+    for d in pipe.documents:
+        path = pipe.settings.seeds_dir / d.source
+        for n, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), start=1):
+            out[(d.source, n)] = line
+    return out
+
+
+def evaluate_conversations(base, path: Path, default_source: str = ""):
     """Dialogues where later turns lean on earlier ones (``eval/conversations.jsonl``)."""
     from .evaluate import run_conversations
     from .pipeline import Pipeline
@@ -146,7 +158,8 @@ def evaluate_conversations(base, path: Path):
     pipe = Pipeline(base.settings.with_(cache_size=0), base.documents, base.index, base.embedder, base.xembedder)
     dialogues = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
-    return run_conversations(dialogues, lambda question, history: _scored(pipe.ask(question, history=history)))
+    return run_conversations(dialogues, lambda question, history: _scored(pipe.ask(question, history=history)),
+                             default_source)
 
 
 def write_report(out: Path, results: dict, primary: str, run_info: dict, errors: list,
@@ -168,7 +181,9 @@ def write_report(out: Path, results: dict, primary: str, run_info: dict, errors:
                  + ", ".join(f"line {n}: {html.escape(m)}" for n, m in errors[:20]) + "</p>")
     h.append("<h2>Headline metrics</h2><div class='wrap'><table><tr>" + "".join(f"<th>{c}</th>" for c in ["slice"] + cols) + "</tr>")
     slices = [("all", agg)] + [(f"lang={k}", v) for k, v in agg["by_lang"].items()] + \
-             [(f"type={k}", v) for k, v in agg["by_type"].items()]
+             [(f"type={k}", v) for k, v in agg["by_type"].items()] + \
+             [(f"form={k}", v) for k, v in agg["by_form"].items()] + \
+             [(f"document={k}", v) for k, v in agg.get("by_source", {}).items()]
     for name, block in slices:
         h.append(f"<tr><td>{name} (n={block['n']})</td>" + "".join(f"<td class='num'>{_fmt(block.get(c))}</td>"
                                                                     for c in cols) + "</tr>")
@@ -196,12 +211,16 @@ def write_report(out: Path, results: dict, primary: str, run_info: dict, errors:
     h.append("<h2>Charts</h2>" + "".join(f"<img src='{c}' alt='{c}'>" for c in charts))
     failures = [r for r in rows if not r["pass"]]
     h.append(f"<h2>Failures ({len(failures)})</h2><table><tr><th>id</th><th>lang/type</th><th>question</th>"
-             "<th>expected</th><th>gold lines</th><th>got</th><th>cited lines</th></tr>")
+             "<th>expected</th><th>gold (document:line)</th><th>got</th><th>cited</th></tr>")
+
+    def where(pairs) -> str:
+        return html.escape(", ".join(f"{s}:{n}" for s, n in pairs))
+
     for r in failures:
         got = "(refused)" if r["refused"] else r["got"]
-        h.append(f"<tr><td>{_fmt(r['id'])}</td><td>{r['lang']}/{r['type']}</td><td>{html.escape(r['question'])}</td>"
-                 f"<td>{html.escape(' | '.join(r['expected']))}</td><td>{r['gold_lines']}</td>"
-                 f"<td>{html.escape(got)}</td><td>{r['cited_lines']}</td></tr>")
+        h.append(f"<tr><td>{_fmt(r['id'])}</td><td>{r['lang']}/{r['type']}/{r['form']}</td>"
+                 f"<td>{html.escape(r['question'])}</td><td>{html.escape(' | '.join(r['expected']))}</td>"
+                 f"<td>{where(r['gold'])}</td><td>{html.escape(got)}</td><td>{where(r['cited'])}</td></tr>")
     h.append("</table><h2>Run configuration</h2><table>")
     for k, v in run_info.items():
         h.append(f"<tr><th>{html.escape(k)}</th><td><code>{html.escape(json.dumps(v, ensure_ascii=False))}</code></td></tr>")
@@ -225,18 +244,21 @@ def main(args, settings: Settings) -> int:
               file=sys.stderr)
         return 2
     base = Pipeline.load(settings)
-    max_line = max(p.line for p in base.paragraphs)
-    lines = {p.line: p.text for p in base.paragraphs}
-    qs = load_questions(qpath, max_line=max_line, lines=lines)
+    # gold given as bare line numbers belongs to the set's one document: --source, else the home document
+    default_source = getattr(args, "source", None) or (base.corpus.home[0] if base.corpus.home else
+                                                       base.documents[0].source)
+    lines = _line_texts(base)
+    qs = load_questions(qpath, lines=lines, default_source=default_source)
     for n, msg in qs.errors:
         print(f"{qpath}:{n}: {msg}", file=sys.stderr)
     started = time.perf_counter()
-    results = evaluate_configs(base, qs.questions, names, progress=sys.stderr.isatty())
+    results = evaluate_configs(base, qs.questions, names, progress=sys.stderr.isatty(),
+                               default_source=default_source)
     conv = None
     cpath = Path(args.conversations) if getattr(args, "conversations", None) else (
         PROJECT_ROOT / "eval" / "conversations.jsonl" if not args.questions else None)
     if cpath is not None and cpath.exists():
-        conv = evaluate_conversations(base, cpath)
+        conv = evaluate_conversations(base, cpath, default_source)
     out = Path(args.out) if args.out else PROJECT_ROOT / "eval" / "runs" / time.strftime("%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
     primary = names[0]

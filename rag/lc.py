@@ -25,17 +25,17 @@ def EmbedderEmbeddings(embedder):  # noqa: N802 - a class factory, reads like a 
 
 
 def ReportRetriever(pipeline, k: int = 3):  # noqa: N802
-    """Our hybrid retriever as a LangChain ``BaseRetriever``: one Document per cited paragraph,
-    with source, line, section and fused score in its metadata."""
+    """Our hybrid retriever as a LangChain ``BaseRetriever``: one Document per retrieved passage,
+    with source, title, line, section and fused score in its metadata."""
     from langchain_core.documents import Document
     from langchain_core.retrievers import BaseRetriever
 
     class _Retriever(BaseRetriever):
         def _get_relevant_documents(self, query: str, *, run_manager: Any = None) -> list[Document]:
             return [
-                Document(page_content=h.paragraph.text,
-                         metadata={"source": h.paragraph.source, "line": h.paragraph.line,
-                                   "section": h.paragraph.section_path, "score": h.score})
+                Document(page_content=h.passage.text,
+                         metadata={"source": h.passage.source, "title": pipeline.document(h.passage.source).title,
+                                   "line": h.passage.line, "section": h.passage.section_path, "score": h.score})
                 for h in pipeline.search(query, k=k)
             ]
 

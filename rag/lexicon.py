@@ -33,7 +33,7 @@ EN_STOPWORDS = frozenset(
     one two three four five six seven eight nine ten eleven twelve twenty hundred thousand first second third
     big small large huge little whole overall general kind sort type thing things something anything
     exactly specifically actually currently mainly main
-    year years this-year 2025 weihai city city's municipal government report plan plans planned planning
+    year years this-year city city's municipal province provincial government report plan plans planned planning
     going intend intends aim aims aimed expect expected expects target targets targeted tell me please say says
     said mention mentioned mentions according also just only more most less least very really exactly number
     numbers figure figures amount total quantity approximately about around roughly new newly
@@ -153,7 +153,7 @@ class Lexicon:
             start = text.find(key)
             while start >= 0:
                 end = start + len(key)
-                # a Latin key ("ai", "5g") must not match inside a longer Latin word ("weihai")
+                # a Latin key ("ai", "5g") must not match inside a longer Latin word ("said", "5gs")
                 glued = key[0].isascii() and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum()
                 glued |= key[-1].isascii() and end < len(text) and text[end].isascii() and text[end].isalpha()
                 if keep_report_words and self._in_report_word(text, start, end):

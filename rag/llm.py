@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .text import numbers, unsupported_figures
+from .cite import header, location
+from .grounding import unsupported_figures
 from .types import Citation
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ _REFUSAL = re.compile(r"NOT[_ ]IN[_ ]REPORT|报告中?没有(?:提到|给出|说
 @dataclass(frozen=True)
 class Passage:
     n: int
+    source: str
+    title: str
     line: int
     section: str
     text: str
@@ -63,15 +66,16 @@ class Verdict:
 
 def build_messages(question: str, passages: Sequence[Passage], lang: str) -> list[tuple[str, str]]:
     """The prompt: numbered passages, the question, the rules. (role, content) pairs."""
-    numbered = "\n".join(f"[{p.n}] （{p.section}，第{p.line}行）{p.text}" for p in passages)
+    numbered = "\n".join(f"[{p.n}] 《{p.title}》{location(p.section, p.line)}{p.text}" for p in passages)
+    titles = "、".join(dict.fromkeys(f"《{p.title}》" for p in passages))
     if lang == "en":
-        system = ("You answer questions about Weihai's 2025 government work report using ONLY the numbered "
+        system = (f"You answer questions about government work reports ({titles}) using ONLY the numbered "
                   "passages (in Chinese). Reply in English, in one or two short sentences. Cite the passages "
                   "you use like [1]. Copy every figure exactly as written in the passage, with its unit "
                   f"(e.g. 900座, 5.5%左右). If the passages do not contain the answer, reply exactly: {NOT_IN_REPORT}")
         user = f"Passages:\n{numbered}\n\nQuestion: {question}\nAnswer:"
     else:
-        system = ("你根据威海市2025年政府工作报告回答问题，只能使用下面编号的段落。用中文回答，一到两句话。"
+        system = (f"你根据政府工作报告（{titles}）回答问题，只能使用下面编号的段落。用中文回答，一到两句话。"
                   "用[1]这样的编号注明出处。数字必须与段落原文完全一致，带单位（如900座、5.5%左右）。"
                   f"如果段落中没有答案，只回复：{NOT_IN_REPORT}")
         user = f"段落：\n{numbered}\n\n问题：{question}\n回答："
@@ -80,9 +84,9 @@ def build_messages(question: str, passages: Sequence[Passage], lang: str) -> lis
 
 def check(text: str, passages: Sequence[Passage]) -> Verdict:
     """The guard: may this generated text be shown as an answer grounded in ``passages``?"""
-    from .ingest import remove_adverts
+    from .cite import display
 
-    text = remove_adverts((text or "").strip())
+    text = display(text or "")
     if not text:
         return Verdict(False, "", (), reason="empty")
     if _REFUSAL.search(text):
@@ -98,7 +102,7 @@ def check(text: str, passages: Sequence[Passage]) -> Verdict:
     out_of_range = [n for n in cited if n not in by_n]
     if out_of_range:
         return Verdict(False, text, cited, reason=f"citation out of range: {out_of_range}")
-    bad = unsupported_figures(text, [by_n[n].text for n in cited])
+    bad = unsupported_figures(text, [by_n[n].text for n in cited], allow_years=False)
     if bad:
         return Verdict(False, text, cited, reason=f"figures not in the cited passages: {bad}")
     return Verdict(True, text, cited)
@@ -112,7 +116,7 @@ def sentence_ok(sentence: str, passages: Sequence[Passage]) -> bool:
     if any(n not in by_n for n in cited) or _SCAFFOLD.search(sentence):
         return False
     pool = [by_n[n].text for n in cited] or [p.text for p in passages]
-    return not unsupported_figures(sentence, pool)
+    return not unsupported_figures(sentence, pool, allow_years=False)
 
 
 def parse_spec(spec: str) -> dict[str, Any]:
@@ -190,23 +194,15 @@ class Generator:
         return result["text"]
 
 
-def passages_from(citations: Sequence[Citation], texts: Callable[[str, int], str]) -> list[Passage]:
-    """Numbered passages (whole paragraphs) for the prompt, in citation order."""
-    return [Passage(i + 1, c.line, c.section, texts(c.source, c.line)) for i, c in enumerate(citations)]
-
-
 def strip_marks(text: str) -> str:
     return _CITE.sub("", text).strip()
-
-
-def figures_of(text: str) -> list[str]:
-    return numbers(text)
 
 
 # -- the pipeline's generative step ---------------------------------------------------------------
 # Refusals that come from what the question asks (another year, a date, a place, a list the report
 # only counts, a total, a per-person figure) stand whatever a model says.
-INTENT_REFUSAL_KEYS = ("other_year", "when", "where", "list_", "total")
+INTENT_REFUSAL_KEYS = ("scope", "when", "where", "list_", "total", "figure_not_given", "no_figure",
+                       "yesno_unsettled", "no_definition")
 
 
 _SERIAL = itertools.count(1)
@@ -250,37 +246,36 @@ class LLMAnswerer:
         return text
 
     def _passages(self, pipe, extractive, hits) -> list[Passage]:
-        lines: list[tuple[str, int, str]] = []
+        """The passages the model may use: the extractive answer's citations, then the best hits."""
+        lines: list[tuple[str, int, str, str]] = []
         for c in extractive.citations:
-            lines.append((c.source, c.line, c.section))
+            lines.append((c.source, c.line, c.section, pipe.paragraph(c.source, c.line).text))
         for h in hits:
-            key = (h.paragraph.source, h.paragraph.line, h.paragraph.section_path)
+            ps = h.passage
             if len(lines) >= 3:
                 break
-            if key[:2] not in {x[:2] for x in lines}:
-                lines.append(key)
-        return [Passage(i + 1, line, section, pipe.paragraph(src, line).text)
-                for i, (src, line, section) in enumerate(lines[:3])]
+            if (ps.source, ps.line) not in {x[:2] for x in lines}:
+                lines.append((ps.source, ps.line, ps.section_path, ps.text))
+        return [Passage(i + 1, src, pipe.document(src).title, line, section, text)
+                for i, (src, line, section, text) in enumerate(lines[:3])]
 
     def _final(self, question: str, extractive, verdict: Verdict, passages: list[Passage], pipe, lang: str):
         from dataclasses import replace
 
-        from .answer import messages
+        from .messages import messages
 
         # renumber: the first passage cited becomes [1]
         order = {old: new for new, old in enumerate(verdict.cited, start=1)}
         text = _CITE.sub(lambda m: f"[{order.get(int(m.group(1)), int(m.group(1)))}]", verdict.text)
         by_n = {p.n: p for p in passages}
-        src = {c.line: c.source for c in extractive.citations}
         citations = []
         for old, new in order.items():
             p = by_n[old]
-            source = src.get(p.line) or pipe.documents[0].source
-            citations.append(Citation(new, source, p.line, p.section, p.text, 1.0 if new == 1 else 0.5))
+            citations.append(Citation(new, p.source, p.title, p.line, p.section, p.text, 1.0 if new == 1 else 0.5))
         m = messages(lang)
         lines = [text, "", m.sources]
         for c in citations:
-            lines += [f"[{c.n}] {c.section}（{m.line.format(line=c.line)}）", f"> {c.quote}"]
+            lines += [header(c, lang), f"> {c.quote}"]
         return replace(extractive, answer="\n".join(lines), direct_answer=strip_marks(text), refused=False,
                        citations=tuple(citations), meta={**extractive.meta, "llm": "used"})
 
@@ -328,6 +323,11 @@ class LLMAnswerer:
             return self._fallback(extractive, "the model refused where the report has an answer")
         if not verdict.ok:
             return self._fallback(extractive, f"guard: {verdict.reason}")
+        record = extractive.meta.get("record")
+        if record and not extractive.refused and record["text"] not in verdict.text:
+            # the same check as the extractive path: a figure question is answered with the figure of
+            # the metric asked (the matched record), never another figure of the passages
+            return self._fallback(extractive, "guard: not the figure of the metric asked")
         if extractive.refused:  # a refusal wins: never guess
             return self._mark(extractive, "kept the refusal", llm_ms=ms)
         out = self._final(question, extractive, verdict, passages, pipe, lang)

@@ -1,9 +1,15 @@
 """``Pipeline``: the one object the CLI, the web app, the HTTP API and the evaluation use.
 
-``Pipeline.load(settings)`` reads the sources, loads (or, when allowed, rebuilds) the index and
-warms the models; ``ask(question, history=None)`` returns a typed ``Answer`` and never raises
-for bad input: an empty, too long or topic-less question comes back as a refusal with a clear
-message (and ``error`` set).
+``Pipeline.load(settings)`` reads the reports, loads (or, when allowed, builds or updates) the
+index and warms the models; ``ask(question, history=None, sources=None)`` returns a typed
+``Answer`` and never raises for bad input: an empty, too long or topic-less question comes back
+as a refusal with a clear message (and ``error`` set).
+
+The ask path: ``query.analyze`` (normalise, form, place and time, topic terms) ->
+``Corpus.resolve`` (which documents and years) -> per side ``Retriever.search`` and
+``Answerer.answer_side`` -> ``Composer.compose``. A question that names no place is answered from
+the home document; when the home document does not cover it, the other documents may answer,
+named as such.
 """
 
 from __future__ import annotations
@@ -16,21 +22,27 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from . import store
-from .answer import Answerer, messages
+from .answer import Answerer, SideAnswer
+from .compose import Composer
 from .config import Settings
 from .embed import Embedder, embedders_for
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from .ingest import load_documents
 from .lexicon import load_lexicon
+from .messages import Frame
+from .normalize import normalize_question
 from .query import Query, analyze
 from .retrieve import Retriever
+from .scope import Corpus, Mentions, PlaceRef, Scope
 from .text import clean_input, detect_language, normalize
-from .types import Answer, Document, Hit, Paragraph
+from .types import Answer, Document, Figure, Hit, Paragraph
 
 log = logging.getLogger(__name__)
 
 # Lookup results below this share of the best result's score are left out.
 LOOKUP_RELATIVE_FLOOR = 0.4
+# A comparison answers at most this many sides.
+MAX_SIDES = 4
 
 
 class Pipeline:
@@ -41,17 +53,27 @@ class Pipeline:
         self.index = index
         self.embedder = embedder
         self.xembedder = xembedder
+        self.corpus = Corpus(documents, settings.home)
         self.paragraphs: list[Paragraph] = [p for d in documents for p in d.paragraphs]
+        self._paragraphs = {(p.source, p.line): p for p in self.paragraphs}
         self.lexicon = load_lexicon().with_fallback(index.cedict).with_corpus([p.text for p in self.paragraphs])
-        self.retriever = Retriever(self.paragraphs, index, embedder, xembedder, settings)
-        self.answerer = Answerer(self.retriever.paragraphs, self.retriever.bm25, index.chunks,
-                                 cite_k=settings.cite_k, max_chars=settings.max_direct_chars)
+        from . import segment
+
+        # the segmenter learns the corpus's vocabulary: generic terms, and the words of these reports
+        # that CC-CEDICT knows (derived at index time)
+        lex = self.lexicon
+        segment.init({t for ts in lex.zh.values() for t in ts} | set(lex.zh) | {t for ts in lex.en.values() for t in ts}
+                     | {w for ws in index.cedict.values() for w in ws})
+        self.retriever = Retriever(documents, index, embedder, xembedder, settings)
+        self.answerer = Answerer(self.retriever, index.figures, documents, max_chars=settings.max_direct_chars,
+                                 max_list_chars=settings.max_list_chars)
+        self.composer = Composer(self.answerer, documents, self.corpus.describe(), cite_k=settings.cite_k)
         self.llm = None
         if settings.llm:
             from .llm import LLMAnswerer
 
             self.llm = LLMAnswerer(settings.llm, settings.llm_timeout_s)
-        self._cache: OrderedDict[tuple[int | None, str], Answer] = OrderedDict()
+        self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     # -- construction --------------------------------------------------------------------
@@ -68,48 +90,74 @@ class Pipeline:
 
     def warm(self) -> None:
         """Load models and the segmenter now, so the first question is as fast as the rest."""
-        self.ask("今年要建多少5G基站？")
+        self.ask("今年的主要预期目标是什么？")
         if self.xembedder is not None:
-            self.ask("How many 5G base stations?")
+            self.ask("What are this year's main targets?")
 
     @property
     def manifest(self) -> dict:
         return self.index.manifest
 
+    def document(self, source: str) -> Document:
+        for d in self.documents:
+            if d.source == source:
+                return d
+        raise KeyError(source)
+
     def paragraph(self, source: str, line: int) -> Paragraph:
-        for p in self.paragraphs:
-            if p.source == source and p.line == line:
-                return p
-        raise KeyError((source, line))
+        return self._paragraphs[(source, line)]
 
     def citation_text(self, source: str, line: int, quote: str | None = None) -> str:
-        """A citation an operator can read out or paste, e.g.
-        《威海市2025年政府工作报告》（五）… 高水平打造智慧城市（第29行）：“新建5g基站900座”"""
-        from .ingest import remove_adverts
+        """A citation an operator can read out or paste (``cite.citation_text``)."""
+        from .cite import citation_text
 
         p = self.paragraph(source, line)
-        title = next((d.title for d in self.documents if d.source == source), source)
-        if p.kind == "subsection":
-            label = p.section[0].split("）", 1)[0] + "）…" if "）" in p.section[0] else p.section[0]
-            where = f"{label} {p.title}"
-        else:
-            where = " ".join(p.section)
-        text = remove_adverts((quote if quote is not None else p.text).strip())
-        return f"《{title}》{where}（第{line}行）：“{text}”"
+        return citation_text(self.document(source).title, p.section_path, line, quote if quote is not None else p.text)
+
+    def figure_table(self, sources: Sequence[str] | None = None, metric: str = "",
+                     kinds: Sequence[str] = ("target", "plan", "result")) -> list[Figure]:
+        """The figures the reports state (metric, value, kind, line), for the operators' table;
+        ``metric`` filters by words (its report-vocabulary terms), e.g. 生产总值 or GDP."""
+        recs = [f for f in self.index.figures if (not sources or f.source in sources) and f.kind in kinds]
+        if metric.strip():
+            q = self.analyze(metric)
+            terms = [t.text for t in q.terms if len(t.text) >= 2] or [normalize(metric)]
+            recs = [f for f in recs if any(t in normalize(f.metric) for t in terms)]
+        return recs
 
     # -- asking --------------------------------------------------------------------------
     def analyze(self, question: str) -> Query:
         return analyze(question, self.lexicon)
 
-    def search(self, question: str, k: int = 5) -> list[Hit]:
-        """Top paragraphs for a lookup (operators' search box)."""
+    def _sources(self, sources: Sequence[str] | None) -> tuple[str, ...]:
+        """Document names a caller narrowed the scope to (file names, titles or places)."""
+        if not sources:
+            return ()
+        out = []
+        for s in sources:
+            s = str(s).strip()
+            for d in self.documents:
+                if s and s in (d.source, d.title, d.place, d.short_place, d.source.rsplit(".", 1)[0]):
+                    out.append(d.source)
+        return tuple(dict.fromkeys(out))
+
+    def search(self, question: str, k: int = 5, sources: Sequence[str] | None = None) -> list[Hit]:
+        """Top passages for a lookup (operators' search box), within ``sources`` if given."""
         text = clean_input(question or "")[: self.settings.max_question_chars]
         if not text:
             return []
         q = self.analyze(text)
         if not q.has_topic:
             return []
-        hits = self.retriever.search(q, k=k).hits
+        restrict = self._sources(sources)
+        scope = self.corpus.resolve(q.mentions, restrict=restrict) if q.mentions.places or q.mentions.times \
+            else self.corpus.everything(restrict)
+        from .scope import Side
+
+        side = Side("", "", scope.sources, (), q.mentions.wants) if scope.sources else None
+        if side is None:
+            return []
+        hits = self.retriever.search(q, side, k=k).hits
         # passages far below the best are noise to an operator scanning the list
         return [h for h in hits if h.score >= LOOKUP_RELATIVE_FLOOR * hits[0].score] if hits else []
 
@@ -118,41 +166,46 @@ class Pipeline:
         return Answer(question, message, "", True, (), {"retrieve": 0.0, "answer": 0.0, "total": ms},
                       lang=detect_language(question or ""), error=error)
 
-    def stream(self, question: str, history: Sequence | None = None):
+    def stream(self, question: str, history: Sequence | None = None, sources: Sequence[str] | None = None):
         """Like ``ask``, as events for a streaming UI: ``{"event": "delta", "text": ...}`` (generated
         text, each sentence shown once checked) then ``{"event": "final", "answer": Answer}``. Without
         an LLM there is only the final event."""
         if self.llm is None:
-            yield {"event": "final", "answer": self.ask(question, history)}
+            yield {"event": "final", "answer": self.ask(question, history, sources)}
             return
-        extractive = self._answer(question, history, generate=False)  # first, without the model
+        extractive = self._answer(question, history, generate=False, sources=sources)
         if extractive.error:
             yield {"event": "final", "answer": extractive}
             return
         text = extractive.resolved_question or clean_input(question)
         yield from self.llm.stream(self, text, extractive, extractive.meta.get("hits", []), extractive.lang)
 
-    def ask(self, question: str, history: Sequence | None = None) -> Answer:
-        """Answer one question (``history``: the conversation so far, for follow-ups). Never raises
-        for bad input. Thread-safe: the web server calls it from several threads at once."""
-        return self._answer(question, history, generate=self.llm is not None)
+    def ask(self, question: str, history: Sequence | None = None, sources: Sequence[str] | None = None) -> Answer:
+        """Answer one question (``history``: the conversation so far, for follow-ups; ``sources``:
+        narrow to these documents). Never raises for bad input. Thread-safe."""
+        return self._answer(question, history, generate=self.llm is not None, sources=sources)
 
-    def _answer(self, question: str, history: Sequence | None, generate: bool) -> Answer:
+    def _held(self) -> str:
+        return self.corpus.describe()
+
+    def _answer(self, question: str, history: Sequence | None, generate: bool,
+                sources: Sequence[str] | None = None) -> Answer:
         started = time.perf_counter()
         if not isinstance(question, str):
-            return self._reject(str(question), messages("zh").empty, "question must be a string", started)
+            return self._reject(str(question), Frame("zh")("empty", held=self._held()), "question must be a string",
+                                started)
         text = clean_input(question)
-        lang = detect_language(text)
-        m = messages(lang)
+        nq = normalize_question(text) if text else None
+        lang = detect_language(nq.text) if nq else "zh"
+        frame = Frame(lang, nq.script if nq else "hans")
         if not text:
-            return self._reject(question, m.empty, "empty question", started)
+            return self._reject(question, frame("empty", held=self._held()), "empty question", started)
         limit = self.settings.max_question_chars
         if len(text) > limit:
-            msg = (f"The question is too long ({len(text)} characters); please keep it under {limit}."
-                   if lang == "en" else f"问题太长（{len(text)}字），请控制在{limit}字以内。")
-            return self._reject(question, msg, "question too long", started)
+            return self._reject(question, frame("too_long", n=len(text), limit=limit), "question too long", started)
+        restrict = self._sources(sources)
         model = self.llm.key if generate and self.llm is not None else None
-        key = (model, normalize(text)) if not history and self.settings.cache_size > 0 else None
+        key = (model, normalize(text), restrict) if not history and self.settings.cache_size > 0 else None
         if key is not None:
             with self._cache_lock:
                 hit = self._cache.get(key)
@@ -179,33 +232,74 @@ class Pipeline:
                     q = soften(q, self.analyze(text))
         if q is None:
             q = self.analyze(text)
-        if not q.has_topic:
-            return self._reject(question, m.empty, "no topic words in the question", started)
+        if not q.has_topic and not q.mentions.places:
+            return self._reject(question, frame("empty", held=self._held()), "no topic words in the question",
+                                started)
         t0 = time.perf_counter()
-        retrieval = self.retriever.search(q)
+        scope = self.corpus.resolve(q.mentions, restrict=restrict)
+        parts, dense, hits, ranking, stages = self._answer_sides(q, scope)
+        fallback_from = ""
+        if (scope.home_default and len(parts) == 1 and parts[0].refused
+                and parts[0].reason in ("not_mentioned", "figure_not_given", "yesno_unsettled", "no_definition")):
+            alt = self._fallback(q, restrict)
+            if alt is not None:
+                scope, parts, dense, hits, ranking = alt
+                fallback_from = "、".join(f"《{self.document(s).title}》" for s in self.corpus.home)
         t1 = time.perf_counter()
-        ans = self.answerer.answer(q, retrieval)
+        ans = self.composer.compose(q, scope, parts, dense, fallback_from=fallback_from)
         t2 = time.perf_counter()
-        timings = {
-            "retrieve": (t1 - t0) * 1000,
-            "answer": (t2 - t1) * 1000,
-            "total": (t2 - started) * 1000,
-        }
+        timings = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - started) * 1000}
         meta = dict(ans.meta)
-        meta["stages"] = retrieval.timings_ms
-        cited = [c.line for c in ans.citations]
-        meta["ranking"] = cited + [line for _, line in retrieval.ranking if line not in cited]
-        meta["hits"] = retrieval.hits  # for the generative step (internal: not in the JSON)
-        answer = Answer(question, ans.answer, ans.direct_answer, ans.refused, ans.citations, timings,
-                        lang=q.lang, resolved_question=resolved, meta=meta)
+        meta["stages"] = stages
+        cited = [(c.source, c.line) for c in ans.citations]
+        meta["ranking"] = list(dict.fromkeys(cited + ranking))
+        meta["hits"] = hits  # for the generative step (internal: not in the JSON)
+        meta["form"] = q.form
+        answer = replace(ans, question=question, timings_ms=timings, resolved_question=resolved, meta=meta)
         if generate and self.llm is not None:
-            answer = self.llm.answer(self, resolved or text, answer, retrieval.hits, q.lang)
+            answer = self.llm.answer(self, resolved or text, answer, hits, q.lang)
         if key is not None:
             with self._cache_lock:
                 self._cache[key] = answer
                 while len(self._cache) > self.settings.cache_size:
                     self._cache.popitem(last=False)
         return answer
+
+    def _answer_sides(self, q: Query, scope: Scope):
+        frame = Frame(q.lang, q.script)
+        parts: list[SideAnswer] = []
+        dense: dict[int, object] = {}
+        hits: list[Hit] = []
+        ranking: list[tuple[str, int]] = []
+        stages: dict[str, float] = {}
+        qvecs: dict = {}
+        for i, side in enumerate(scope.sides[:MAX_SIDES]):
+            r = self.retriever.search(q, side, qvecs=qvecs)
+            parts.append(self.answerer.answer_side(q, r, side, frame))
+            dense[i] = r.chunk_dense
+            hits.extend(r.hits)
+            ranking.extend(x for x in r.ranking if x not in ranking)
+            for k, v in r.timings_ms.items():
+                stages[k] = stages.get(k, 0.0) + v
+        return parts, dense, hits, ranking, stages
+
+    def _fallback(self, q: Query, restrict: tuple[str, ...]):
+        """The home document does not cover the question: the other places' documents may."""
+        home = set(self.corpus.home)
+        others = [p for p, docs in self.corpus.by_place.items() if not {d.source for d in docs} & home]
+        best = None
+        for place in others:
+            m = Mentions((PlaceRef(place, "", place),), q.mentions.times, q.mentions.spans, q.mentions.wants)
+            scope = self.corpus.resolve(m, restrict=restrict)
+            if not scope.sides:
+                continue
+            parts, dense, hits, ranking, _ = self._answer_sides(q, scope)
+            if parts and not parts[0].refused:
+                score = parts[0].meta.get("coverage", 0.0) + parts[0].meta.get("dense", 0.0)
+                if best is None or score > best[0]:
+                    best = (score, (Scope(scope.sides[:1], (), False, scope.named_places), parts[:1], dense, hits,
+                                    ranking))
+        return best[1] if best else None
 
 
 def load_or_build(settings: Settings, documents: list[Document], embedder: Embedder,
@@ -215,6 +309,6 @@ def load_or_build(settings: Settings, documents: list[Document], embedder: Embed
     except (IndexMissingError, IndexCorruptError, IndexStaleError) as exc:
         if not settings.auto_build:
             raise
-        log.warning("%s — rebuilding the index", exc)
+        log.warning("%s — updating the index", exc)
         store.build(documents, settings, embedder, xembedder, progress=progress)
         return store.load(settings.index_dir, documents, settings, embedder, xembedder)

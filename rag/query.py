@@ -1,93 +1,103 @@
-"""Query analysis: a user's question -> ``Query`` (language, report-vocabulary terms, intent).
+"""Query analysis: a user's question -> ``Query`` (script, language, form, place and time, topic terms).
 
-Chinese questions are normalised (case, width), stripped of question words and expanded with
-the report's own terms for abbreviations and colloquial words. English words are mapped onto
-report terms (``lexicon_en.tsv``); what stays unmatched is kept for the cross-lingual encoder.
-The intent flags (asks for a number, which unit, another year, a total, a list, a date) drive
-the answerer's clause choice and its refusals.
+The question is first normalised (``rag.normalize``: traditional -> simplified, numerals ->
+digits, widths, stray spaces). Its form is recognised in Chinese and English:
+
+    figure      how many / how much / what rate       多少, 几, 增长目标, how many, what percentage
+    list        what is being done about X            有哪些措施, 怎么做, 如何, what is being done
+    yesno       会不会, 能不能, 是否, …吗, will / does / is …
+    when, where 什么时候, 在哪里, when, where
+    compare     分别, 和…比, 两个地方或两个年份, compare
+    definition  什么是“两重”, 是什么意思, what is meant by …
+    other       anything else
+
+Places and times are read by ``rag.scope`` and are not topic words. Topic terms are the
+question's words in report vocabulary: Chinese words minus scaffolding, expanded with generic
+abbreviations and colloquial words (``synonyms_zh.tsv``), and English words mapped onto report
+terms (``lexicon_en.tsv`` and CC-CEDICT entries derived at index time).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from .figures import asked_units, parse_all
 from .lexicon import Lexicon, en_tokens, load_lexicon
-from .text import clean_input, detect_language, has_cjk, normalize
+from .normalize import normalize_question
+from .scope import Mentions, find_mentions
+from .text import detect_language, has_cjk, normalize
 
 # Question scaffolding in Chinese: dropped (as whole jieba tokens) before lexical matching.
 ZH_STOPWORDS = frozenset(
     """请问 请 一下 我想 我想知道 我想问 想问 想 知道 告诉 告诉我 帮 帮我 查 查一下 问 问一下 能不能 可不可以 是不是 有没有
     有多少 多少 多少钱 几 几个 几家 几座 几场 几项 几次 什么样 什么 啥 哪些 哪个 哪几 哪 哪儿 哪里 怎么样 怎么 怎样 如何 为什么
-    为啥 吗 呢 吧 呀 啊 么 嘛 今年 全年 本年 年 2025 2025年 威海市 威海 咱们 咱 我们 我 你 你们 他们 我市 市里 市 市政府 政府
-    报告 工作报告 政府工作报告 里面 里 中 提到 提 说 说了 讲 打算 计划 准备 预计 要 会 能 能够 是 的 了 有 和 与 及 在 对 给 把 被
+    为啥 吗 呢 吧 呀 啊 么 嘛 今年 全年 本年 年 咱们 咱 我们 我 你 你们 他们 里 政府 省里 市里 全省 全市 全国 国家
+    报告 工作报告 政府工作报告 里面 中 提到 提 说 说了 讲 打算 计划 准备 预计 要 会 能 能够 是 的 了 有 和 与 及 在 对 给 把 被
     都 也 还 就 多 大概 大约 左右 目标 目标是 方面 情况 相关 关于 具体 主要 一些 哪方面 多大 多高 多长 多远 一共 总共 到底 究竟
-    达到 达 为 个 家 座 场 项 万 亿 啦 哦 嗯 吗 呐 么样 这个 那个 这 那 其 该 此 上 下 去 来 得 着 过 让 由 从 向 将 已 再 又
-    干 做 搞 办 弄 新 新增 多少个 几年 今年内 年内 这一年 这部分 部分 这块 这一块 那块 这些 那些 这里 那里 地方 方面 意思
+    达到 达 为 个 家 座 场 项 万 亿 啦 哦 嗯 呐 么样 这个 那个 这 那 其 该 此 上 下 去 来 得 着 过 让 由 从 向 将 已 再 又
+    干 做 搞 办 弄 新 多少个 几年 今年内 年内 这一年 这部分 部分 这块 这一块 那块 这些 那些 这里 那里 地方 意思
     跟 同 大 小 动作 大动作 安排 举措 措施 办法 重点 内容 时候 谁 几点 哪天 东西 事 事情 事儿 问题 一块 总体 总的 整体 思路
-    到底是 都有 都 有啥 啥样 什么样子 咋样 咋 为啥 能否 是否 可以 需要 应该 开始 进行 实施 推进 推动 加快 进一步 哪一 哪方面
+    到底是 都有 有啥 啥样 什么样子 咋样 咋 能否 是否 可以 需要 应该 开始 进行 实施 推进 推动 加快 进一步 哪一
     具体是 具体有 分别 分别是 包括 包含 叫 叫做 名字 称为 称作 叫什么 提出 提及 写 写了 规定 要求 说法 怎么说 所说
-    自己 自身 抓 咋弄 咋办 咋整 怎么弄 怎么办 怎么搞 弄 搞好 做好 干啥 一下子 有关 相关的 这方面 那方面""".split()
+    自己 自身 抓 咋弄 咋办 咋整 怎么弄 怎么办 怎么搞 搞好 做好 干啥 一下子 有关 相关的 这方面 那方面 会不会 要不要
+    是不是 有没有 能不能 可不可以 还 还会 还要 吗 政策 支持 帮助 措施 实际 实际上 去年 前年 明年 上年 当地 本地
+    比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 规模 数量 总量 总额 增速 增幅 建设 实施 推进 开展 "
-                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造".split())
-_QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|"
+                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要".split())
+_QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
                             r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 _ASKS_NUMBER = re.compile(
-    r"多少|(?<!哪)几[个家座场项件所条次名批期万亿千百十大]?|多大|多高|多长|多远|多宽|百分之|"
+    r"多少|(?<!哪)几[个家座场项件所条次名批期万亿千百十大]?(?!乎)|多大|多高|多长|多远|多宽|百分之几|百分比|比例是|比重是|"
     r"how many|how much|how long|how far|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
-    r"\bwhat(?:'s| is| are)?\b[\w\s'-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
-    r"capacity|quantity|sum|price|cost)\b"
+    r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
+    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth)\b"
 )
 _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|现有|目前有|已有|已经有|共有|全部有|in total|\btotal\b|altogether|so far|"
     r"existing|cumulative|currently (?:has|have)|right now"
 )
-_ASKS_LIST = re.compile(r"哪些|哪几|分别是|分别有|名单|清单|具体是|具体有|列出|包括(?:什么|啥|哪)|都有(?:啥|什么)|"
-                        r"\blist\b|which ones|name (?:all|the)|what are the \d+")
-_ASKS_WHERE = re.compile(r"在哪|建在|设在|哪里|哪儿|哪个区|哪几个区|什么地方|地点|位置|选址|\bwhere\b|which (?:district|area|site)|location")
-_ASKS_HOW = re.compile(
-    r"怎么|如何|怎样|咋|有啥|有什么(?:办法|措施|举措|安排|规划|重点|动作|打算|政策|工作|行动|亮点)|做什么|干什么|哪些(?:办法|措施|举措|工作|重点)|"
-    r"\bhow (?:will|to|does|do|is|are|can)\b|what (?:will|is being|are being|'s being)|what's planned|what is planned|"
-    r"\bplans?\b|measures|steps|approach|what's in the plan|what does the report say about|what is the plan"
+_ASKS_LIST = re.compile(
+    r"哪些|哪几|分别是什么|名单|清单|具体是|具体有|列出|包括(?:什么|啥|哪)|都有(?:啥|什么)|有啥|有什么(?:办法|措施|举措|安排|规划|重点|"
+    r"动作|打算|政策|工作|行动|亮点|新举措|支持|帮助|好处|变化)|什么(?:措施|举措|政策|办法|安排|支持|帮扶|招|新招)|怎么(?:做|办|干|抓|搞|弄|支持|帮|保障|推进|促进|解决|管|改善)|"
+    r"如何|怎样|采取|做什么|干什么|打算怎么|要怎么|咋|出台了?什么|"
+    r"\blist\b|which ones|name (?:all|the)|what are the \d+|what (?:is|are|will) (?:being |be )?(?:done|planned)|"
+    r"what (?:measures|steps|policies|actions|support|help|plans|initiatives|programs|projects)|how (?:will|does|do|is|are|can|to)\b|"
+    r"what (?:does|will) (?:the )?(?:government|city|province|report|country|state)\b.{0,30}\b(?:do|plan|offer)|"
+    r"what(?:'s| is) (?:planned|being done|the plan)|\bplans? (?:for|to)\b|what does the report say about"
 )
-_WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|比例|规模|数量|\btarget|\bgoal|\bgrowth|\brate\b|\bshare\b|quota")
-# A figure per person/household/unit: the report gives totals only.
-_ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|"
-                            r"\bper (?:person|household|family|month|mu|year|company|firm|capita|head)|"
-                            r"\beach (?:person|household|family|company|firm|resident|student|applicant)|one person|"
-                            r"\bmaximum\b|\bat most\b")
+_ASKS_WHERE = re.compile(r"在哪|建在|设在|哪里|哪儿|哪个区|哪几个区|什么地方|地点|位置|选址|\bwhere\b|which (?:district|area|site)|location")
 _ASKS_WHEN = re.compile(
     r"什么时候|啥时候|何时|哪天|哪一天|几月|几号|几点|几时|哪年|哪一年|时间表|截止|期限|开通时间|通车时间|完工时间|建成时间|"
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b"
 )
-# Another year than the report's: the report only sets 2025 targets.
-_OTHER_YEAR = re.compile(
-    r"去年|前年|上年|上一年|明年|后年|往年|历年|过去|以前|之前|上个|2024|2023|2022|2021|2020|2026|2027|2030|2035|"
-    r"last year|previous year|prior year|next year|past year|in 20(?:1\d|2[0-4]|2[6-9]|3\d)|20(?:1\d|2[0-4]|2[6-9]|3\d)"
+_ASKS_YESNO = re.compile(
+    r"会不会|能不能|是不是|有没有|是否|可不可以|要不要|能否|可否|有无|还会|还有没有|[吗嘛][？?。!！\s]*$|吗[，,]|"
+    r"^(?:will|does|do|did|is|are|was|were|can|could|has|have|should|would|shall|may)\b"
 )
-_YEAR_OK = re.compile(r"十四五|十五五")
-
-# Expected unit of a numeric answer, from explicit unit words only; value = units that satisfy
-# it. Several cues add up (any one unit satisfies the question).
-_UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
-    (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|增长|涨|降|覆盖率|覆盖面|percent|percentage|\brate\b|ratio|proportion|"
-                r"growth|(?:grow|increase|rise|fall|cut|reduce|expand)\w* by\b|by how much|how fast"), ("%", "‰")),
-    (re.compile(r"多少钱|资金|经费|预算|投资|贷款|金额|产值|营业收入|营收|亿元|万元|多少亿|多少万元|money|fund|budget|yuan|"
-                r"rmb|\bcost|loan|billion|million|revenue|output value|invest"), ("元",)),
-    (re.compile(r"公里|千米|多长|多远|\bkm\b|kilomet|how long|how far|length|\bmile"), ("公里", "千米", "米")),
-    (re.compile(r"亩|\bmu\b|acre"), ("亩", "公顷")),
-    (re.compile(r"公顷|hectare"), ("公顷", "亩")),
-    (re.compile(r"吨|tonne|\btons?\b"), ("吨",)),
-    (re.compile(r"多少人|几人|人数|多少万人|how many people|how many persons"), ("人", "人次", "名")),
-    (re.compile(r"多少户|户数|household"), ("户",)),
-]
-
+_ASKS_DEFINITION = re.compile(
+    r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|指的是啥|含义|怎么理解|是什么概念|"
+    r"是个啥|是啥东西|^what (?:is|are) (?:meant by|the meaning of)|what does .{1,40} (?:mean|stand for|refer to)|"
+    r"^(?:define|explain) |^what (?:is|are) (?:the )?[\"“'‘]"
+)
+_ASKS_COMPARE = re.compile(r"分别|相比|对比|比较|和.{1,12}比|跟.{1,12}比|与.{1,12}比|哪个(?:更)?(?:高|低|多|少|大|快)|差多少|"
+                           r"\bcompare|\bcompared\b|\bversus\b|\bvs\.?\b|difference between|\bboth\b|\brespectively\b")
+_WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|增幅|比例|占比|规模|\btarget|\bgoal|\bgrowth|\brate\b|\bshare\b|quota|ratio|deficit|赤字")
+# A figure per person/household/unit where reports give totals.
+_ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|"
+                            r"\bper (?:person|household|family|month|mu|year|company|firm|capita|head)|"
+                            r"\beach (?:person|household|family|company|firm|resident|student|applicant)|one person|"
+                            r"\bmaximum\b|\bat most\b")
+_MODALS = frozenset("要会能将想该")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
+_DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
+
+FORMS = ("figure", "list", "yesno", "when", "where", "compare", "definition", "other")
 
 
 @dataclass(frozen=True)
@@ -101,10 +111,13 @@ class Term:
 @dataclass(frozen=True)
 class Query:
     raw: str
-    text: str
-    norm: str
+    text: str  # normalised question (simplified, digits)
+    norm: str  # lower-case, half-width form of ``text``
     lang: str
+    script: str  # "hans" | "hant"
+    form: str
     terms: tuple[Term, ...]
+    mentions: Mentions
     en_unmatched: tuple[str, ...] = ()
     asks_number: bool = False
     units: tuple[str, ...] = ()
@@ -112,11 +125,11 @@ class Query:
     asks_list: bool = False
     asks_when: bool = False
     asks_where: bool = False
-    asks_how: bool = False
-    wants_figure: bool = False  # "目标/target": a figure is welcome but its absence is no reason to refuse
+    asks_yesno: bool = False
+    wants_figure: bool = False  # "目标/target": a figure is welcome; its absence is no reason to refuse
     asks_per_unit: bool = False
-    other_year: bool = False
-    flags: dict = field(default_factory=dict, compare=False)
+    defined_term: str = ""  # definition questions: the term asked about
+    stated_figures: tuple[str, ...] = ()  # figures the question itself states ("900座吗")
 
     @property
     def lexical_text(self) -> str:
@@ -141,16 +154,25 @@ class Query:
     @property
     def has_frame(self) -> bool:
         """Does the question say what it wants (a number, a list, a date, how, yes/no ...)?"""
-        return bool(self.asks_number or self.asks_list or self.asks_when or self.asks_where or self.asks_how
+        return bool(self.asks_number or self.asks_list or self.asks_when or self.asks_where or self.asks_yesno
                     or _QUESTION_WORD.search(self.norm))
 
     def __repr__(self) -> str:
-        return f"Query({self.text!r} lang={self.lang} terms={[t.text for t in self.terms]})"
+        return f"Query({self.text!r} {self.form} lang={self.lang} terms={[t.text for t in self.terms]})"
+
+
+def _blank(norm: str, spans) -> str:
+    """``norm`` with the place/time mentions blanked out (they are scope, not topic)."""
+    chars = list(norm)
+    for a, b in spans:
+        for i in range(a, min(b, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
 
 
 def _zh_content(norm: str) -> list[str]:
     """Chinese topic words: jieba tokens of the question minus scaffolding and punctuation."""
-    from .lexical import segment
+    from .segment import segment
 
     out = []
     for tok in segment(norm):
@@ -161,56 +183,103 @@ def _zh_content(norm: str) -> list[str]:
     return out
 
 
+def detect_form(norm: str, *, asks_number: bool, asks_list: bool, asks_when: bool, asks_where: bool,
+                asks_yesno: bool, wants_figure: bool, sides: int) -> str:
+    """The question's form (see the module docstring); the first that applies wins."""
+    if _ASKS_DEFINITION.search(norm) and not asks_number:
+        return "definition"
+    if sides > 1 or (_ASKS_COMPARE.search(norm) and (asks_number or wants_figure)):
+        return "compare" if sides > 1 or "分别" in norm or re.search(r"compare|versus|\bvs\b|respectively|both", norm) \
+            else "figure"
+    if asks_when:
+        return "when"
+    if asks_where and not asks_number:
+        return "where"
+    if asks_number:
+        return "figure"
+    if asks_yesno and not asks_list:
+        return "yesno"
+    if asks_list:
+        return "list"
+    if wants_figure:
+        return "figure"
+    return "other"
+
+
 def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
-    text = clean_input(question)
+    nq = normalize_question(question)
+    text = nq.text
     norm = normalize(text)
     lang = detect_language(text)
     lex = lexicon or load_lexicon()
+    from .segment import boundaries
+
+    mentions = find_mentions(norm, boundaries(norm) if has_cjk(norm) else None)
+    topic_norm = _blank(norm, mentions.spans)
     terms: list[Term] = []
 
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
-    covered = norm
-    for key, term in lex.expand_zh(norm, keep_report_words=True):
+    covered = topic_norm
+    for key, term in lex.expand_zh(topic_norm, keep_report_words=True):
         terms.append(Term(term, 1.0, "synonym", key))
         covered = covered.replace(key, " ")
     for piece in _zh_content(covered):
+        if len(piece) == 2 and piece[0] in _MODALS and has_cjk(piece[1]):
+            piece = piece[1]  # 要建, 会降, 能涨: the verb is the word
         if has_cjk(piece) or any(ch.isdigit() for ch in piece):
-            # latin letters glued to Chinese (e.g. "5g基站") stay with their piece;
-            # a lone character says little
+            # latin letters glued to Chinese ("5g基站") stay with their piece; a lone character says little
             terms.append(Term(piece, 1.0 if len(piece) > 1 else 0.5, "zh", piece))
 
-    # English words -> report terms.
+    # English words -> report terms (also English words typed inside a Chinese question).
     unmatched: list[str] = []
-    if re.search(r"[a-z]", norm):
-        tokens = en_tokens(" ".join(_EN_SPLIT.findall(norm)))
-        pairs, unmatched = lex.translate_en(tokens)
-        unmatched = [u for u in unmatched if len(u) > 1]
+    if re.search(r"[a-z]", covered):
+        toks = en_tokens(" ".join(_EN_SPLIT.findall(covered)))
+        pairs, unmatched = lex.translate_en(toks)
+        unmatched = [u for u in unmatched if len(u) > 1 and not u.isdigit()]
         seen = {t.text for t in terms}
         for phrase, term, curated in pairs:
             if term not in seen:
                 terms.append(Term(term, 1.0 if curated else 0.7, "en" if curated else "cedict", phrase))
                 seen.add(term)
-        # numbers typed in an English question ("5g", "2025") are matched by the lexical ranker as is
-    units: list[str] = []
-    for pattern, unit in _UNIT_CUES:
-        if pattern.search(norm):
-            units.extend(u for u in unit if u not in units)
-    other_year = bool(_OTHER_YEAR.search(norm)) and not _YEAR_OK.search(norm)
+    asks_number = bool(_ASKS_NUMBER.search(norm))
+    asks_list = bool(_ASKS_LIST.search(norm))
+    asks_when = bool(_ASKS_WHEN.search(norm))
+    asks_where = bool(_ASKS_WHERE.search(norm))
+    asks_yesno = bool(_ASKS_YESNO.search(norm.strip()))
+    wants_figure = bool(_WANTS_FIGURE.search(norm))
+    sides = len({p.name or p.level for p in mentions.places}) + max(0, len(mentions.times) - 1)
+    form = detect_form(norm, asks_number=asks_number, asks_list=asks_list, asks_when=asks_when,
+                       asks_where=asks_where, asks_yesno=asks_yesno, wants_figure=wants_figure,
+                       sides=sides if (asks_number or wants_figure or _ASKS_COMPARE.search(norm)) else 1)
+    defined = ""
+    if form == "definition":
+        m = _DEF_TERM.search(text)
+        if m:
+            defined = normalize(m.group(1))
+        else:
+            core = re.sub(r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|(?:是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|"
+                          r"指的是啥|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西)|[？?。!！\s]", "", norm)
+            defined = core if has_cjk(core) and len(core) <= 12 else ""
+    stated = tuple(f.text for f in parse_all(text) if not re.fullmatch(r"20\d\d", f.text))
     return Query(
         raw=question,
         text=text,
         norm=norm,
         lang=lang,
+        script=nq.script,
+        form=form,
         terms=tuple(terms),
+        mentions=mentions,
         en_unmatched=tuple(unmatched),
-        asks_number=bool(_ASKS_NUMBER.search(norm)),
-        units=tuple(units),
+        asks_number=asks_number,
+        units=asked_units(topic_norm),
         asks_total=bool(_ASKS_TOTAL.search(norm)),
-        asks_list=bool(_ASKS_LIST.search(norm)),
-        asks_when=bool(_ASKS_WHEN.search(norm)),
-        asks_where=bool(_ASKS_WHERE.search(norm)),
-        asks_how=bool(_ASKS_HOW.search(norm)),
-        wants_figure=bool(_WANTS_FIGURE.search(norm)),
+        asks_list=asks_list,
+        asks_when=asks_when,
+        asks_where=asks_where,
+        asks_yesno=asks_yesno,
+        wants_figure=wants_figure,
         asks_per_unit=bool(_ASKS_PER_UNIT.search(norm)) and "人均" not in norm,
-        other_year=other_year,
+        defined_term=defined,
+        stated_figures=stated,
     )

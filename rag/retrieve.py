@@ -1,16 +1,20 @@
-"""Retrieve stage: ``Query`` -> ranked paragraph ``Hit``s.
+"""Retrieve stage: ``Query`` + a ``Side`` of its scope -> ranked passage ``Hit``s.
 
-Three rankers, fused by a weighted sum of per-query normalised scores:
+Three rankers, fused by a weighted sum of per-query normalised scores, over the passages the
+scope allows (the side's documents, and within them the passages about the years asked):
 
-* lexical: BM25 over character bigrams of the paragraphs, queried with report-vocabulary terms
-  (English words already mapped onto report terms by ``query.analyze``);
-* dense: m3e-small cosine between the question and every sentence chunk; a paragraph scores
-  the best of its sentences;
-* cross-lingual (English path): multilingual-e5-small cosine between the English question and
-  the same chunks.
+* lexical: BM25 over character bigrams of each passage and its section path, queried with
+  report-vocabulary terms (English words already mapped onto report terms by ``query.analyze``);
+* dense: m3e-small cosine between the question and every sentence chunk; a passage scores the
+  best of its sentences;
+* cross-lingual (English questions): multilingual-e5-small cosine between the English question
+  and the same chunks.
 
-Scores of the dense rankers are cosines (higher is better); the fused score is a relative
-scale used for ranking and for the answerer's confidence.
+A passage whose role fits what the question wants (a result: the review; a target: the targets
+and tasks) gets a small bonus. Dense search is exact (one matrix product over the allowed
+chunks) up to ``Settings.flat_max_chunks``; above it an HNSW graph returns candidates that are
+then filtered by the scope. Scores of the dense rankers are cosines (higher is better); the
+fused score is a relative scale used for ranking and for the answerer's confidence.
 """
 
 from __future__ import annotations
@@ -20,18 +24,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .chunk import passages_of
 from .config import Settings
 from .embed import Embedder
 from .lexical import BM25, tokens
 from .query import Query
+from .scope import Side
 from .store import StoredIndex
-from .types import Chunk, Hit, Paragraph
+from .types import Chunk, Document, Hit, Passage
+
+#: Fused-score bonus of a passage whose role fits what the question wants (target/result).
+ROLE_BONUS = 0.25
+#: ... and of a passage about the newest year when the question names no time.
+CURRENT_BONUS = 0.1
 
 
 @dataclass
 class Retrieval:
     hits: list[Hit]
-    chunk_dense: dict[int, float] = field(default_factory=dict)  # chunk position -> best dense cosine
+    chunk_dense: np.ndarray | None = None  # chunk position -> best dense cosine (-1: not scored)
     timings_ms: dict[str, float] = field(default_factory=dict)
     ranking: list[tuple[str, int]] = field(default_factory=list)  # (source, line), best first, up to 10
 
@@ -47,33 +58,94 @@ def _spread(scores: np.ndarray) -> np.ndarray:
     return np.clip((scores - mid) / (top - mid), 0.0, 1.0)
 
 
+def lexical_document(ps: Passage) -> str:
+    """What BM25 indexes for a passage: its text and its section labels (not the part's)."""
+    return " ".join(ps.section[1:]) + " " + ps.text
+
+
 class Retriever:
-    def __init__(self, paragraphs: list[Paragraph], index: StoredIndex, embedder: Embedder,
+    def __init__(self, documents: list[Document], index: StoredIndex, embedder: Embedder,
                  xembedder: Embedder | None, settings: Settings):
         self.settings = settings
-        self.paragraphs = [p for p in paragraphs if p.kind != "title"]
-        self._pos = {(p.source, p.line): i for i, p in enumerate(self.paragraphs)}
-        self.chunks: list[Chunk] = index.chunks
-        self.chunk_para = np.array([self._pos[(c.source, c.line)] for c in self.chunks], dtype=np.int64)
+        self.documents = {d.source: d for d in documents}
+        self.passages: list[Passage] = [ps for d in documents for p in d.paragraphs for ps in passages_of(p)]
         self.index = index
         self.embedder = embedder
         self.xembedder = xembedder
-        self.bm25 = BM25([tokens(p.text) for p in self.paragraphs])
+        self.chunks: list[Chunk] = index.chunks
+        by_line: dict[tuple[str, int], list[int]] = {}
+        for i, ps in enumerate(self.passages):
+            by_line.setdefault(ps.key, []).append(i)
+        chunk_pass = []
+        for c in self.chunks:
+            cands = by_line[(c.source, c.line)]
+            chunk_pass.append(next((i for i in cands if self.passages[i].start <= c.start < self.passages[i].end),
+                                   cands[-1]))
+        self.chunk_passage = np.array(chunk_pass, dtype=np.int64)
+        self.passage_chunks: list[list[int]] = [[] for _ in self.passages]
+        for ci, pi in enumerate(chunk_pass):
+            self.passage_chunks[pi].append(ci)
+        self.source_ids = {s: i for i, s in enumerate(self.documents)}
+        self.passage_source = np.array([self.source_ids[ps.source] for ps in self.passages], dtype=np.int64)
+        self.bm25 = BM25([tokens(lexical_document(ps)) for ps in self.passages])
+        self._role = np.array([ps.role for ps in self.passages])
+        self._years = [set(ps.years) for ps in self.passages]
+        self._current = np.array([bool(self.documents[ps.source].year in ps.years) for ps in self.passages])
 
-    # -- rankers -------------------------------------------------------------------------
-    def lexical_scores(self, q: Query) -> np.ndarray:
+    # -- scope -------------------------------------------------------------------------------
+    def mask(self, side: Side | None) -> np.ndarray:
+        """Passages a side allows: its documents, and in them the passages about its years
+        (glossary entries always)."""
+        if side is None:
+            return np.ones(len(self.passages), dtype=bool)
+        allowed = np.isin(self.passage_source, [self.source_ids[s] for s in side.sources if s in self.source_ids])
+        if side.years:
+            want = set(side.years)
+            about = np.array([bool(y & want) or r == "glossary" for y, r in zip(self._years, self._role, strict=True)])
+            allowed &= about
+        return allowed
+
+    def prior(self, side: Side | None, rows: np.ndarray) -> np.ndarray:
+        """Role and recency bonus of the allowed passages (see ``ROLE_BONUS``)."""
+        bonus = np.zeros(len(rows), dtype=np.float32)
+        if side is None:
+            return bonus
+        roles = self._role[rows]
+        if side.wants == "result":
+            bonus += ROLE_BONUS * (roles == "review")
+        elif side.wants == "target":
+            bonus += ROLE_BONUS * np.isin(roles, ("targets", "tasks", "appendix"))
+        if not side.years:
+            bonus += CURRENT_BONUS * self._current[rows]
+        elif len(side.years) == 1:  # a passage about that year alone beats one about a period containing it
+            bonus += CURRENT_BONUS * np.array([self._years[i] == set(side.years) for i in rows], dtype=np.float32)
+        return bonus
+
+    # -- rankers -----------------------------------------------------------------------------
+    def lexical_scores(self, q: Query, rows: np.ndarray) -> np.ndarray:
         toks: list[str] = []
         for t in q.terms:
             toks.extend(tokens(t.text, normalized=True))
-        return self.bm25.scores(toks)
+        return self.bm25.scores(toks, rows=rows)
 
-    def _dense(self, faiss_index, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n = faiss_index.ntotal
-        sims, ids = faiss_index.search(qvec[None, :].astype(np.float32), n)
-        chunk_scores = np.full(n, -1.0, dtype=np.float32)
-        chunk_scores[ids[0]] = sims[0]
-        para = np.full(len(self.paragraphs), -1.0, dtype=np.float32)
-        np.maximum.at(para, self.chunk_para, chunk_scores)
+    def _dense(self, vectors: np.ndarray, qvec: np.ndarray, allowed: np.ndarray, ann=None,
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(best chunk cosine per passage, cosine per chunk), -1 where not scored; ``allowed`` is the
+        passage mask. Exact below ``flat_max_chunks`` allowed chunks, else HNSW candidates."""
+        chunk_ok = allowed[self.chunk_passage]
+        chunk_scores = np.full(len(self.chunks), -1.0, dtype=np.float32)
+        n_allowed = int(chunk_ok.sum())
+        if ann is not None and n_allowed > self.settings.flat_max_chunks:
+            sims, ids = ann.search(qvec[None, :].astype(np.float32), min(ann.ntotal, self.settings.ann_candidates))
+            keep = ids[0] >= 0
+            ids, sims = ids[0][keep], sims[0][keep]
+            ok = chunk_ok[ids]
+            chunk_scores[ids[ok]] = sims[ok]
+        elif n_allowed:
+            ids = np.flatnonzero(chunk_ok)
+            chunk_scores[ids] = vectors[ids] @ qvec.astype(np.float32)
+        para = np.full(len(self.passages), -1.0, dtype=np.float32)
+        np.maximum.at(para, self.chunk_passage, chunk_scores)
         return para, chunk_scores
 
     def dense_text(self, q: Query) -> str:
@@ -82,46 +154,52 @@ class Retriever:
             return q.lexical_text or q.text
         return q.text
 
-    # -- fusion --------------------------------------------------------------------------
-    def search(self, q: Query, k: int | None = None) -> Retrieval:
+    # -- fusion ------------------------------------------------------------------------------
+    def search(self, q: Query, side: Side | None = None, k: int | None = None,
+               qvecs: dict[str, np.ndarray] | None = None) -> Retrieval:
+        """Top passages for ``q`` within ``side``. ``qvecs`` caches query vectors across sides."""
         s = self.settings
         k = k or s.top_k
+        qvecs = {} if qvecs is None else qvecs
         timings: dict[str, float] = {}
-        fused = np.zeros(len(self.paragraphs), dtype=np.float32)
+        t = time.perf_counter()
+        allowed = self.mask(side)
+        rows = np.flatnonzero(allowed)
+        fused = self.prior(side, rows)
+        timings["scope"] = (time.perf_counter() - t) * 1000
         parts: dict[str, np.ndarray] = {}
         chunk_dense: np.ndarray | None = None
-
+        if len(rows) == 0:
+            return Retrieval([], None, timings, [])
         if s.use_lexical:
             t = time.perf_counter()
-            parts["lexical"] = self.lexical_scores(q)
-            fused += s.lexical_weight * _spread(parts["lexical"])
+            parts["lexical"] = self.lexical_scores(q, rows)
+            fused = fused + s.lexical_weight * _spread(parts["lexical"])
             timings["lexical"] = (time.perf_counter() - t) * 1000
         dense_w = s.dense_weight * (s.dense_weight_en if q.lang == "en" else 1.0)
         if s.use_dense and (dense_w > 0 or not (s.use_english_path and self.xembedder is not None)):
             t = time.perf_counter()
-            text = self.dense_text(q)
-            qvec = self.embedder.encode_query(text)
+            if "dense" not in qvecs:
+                qvecs["dense"] = self.embedder.encode_query(self.dense_text(q))
             timings["embed"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            parts["dense"], chunk_dense = self._dense(self.index.vectors, qvec)
-            fused += (dense_w or s.dense_weight) * _spread(parts["dense"])
+            para, chunk_dense = self._dense(self.index.vectors, qvecs["dense"], allowed, self.index.ann)
+            parts["dense"] = para[rows]
+            fused = fused + (dense_w or s.dense_weight) * _spread(parts["dense"])
             timings["dense"] = (time.perf_counter() - t) * 1000
         if s.use_english_path and q.lang == "en" and self.xembedder is not None and self.index.xvectors is not None:
             t = time.perf_counter()
-            xvec = self.xembedder.encode_query(q.text)
-            parts["xling"], xchunks = self._dense(self.index.xvectors, xvec)
-            fused += s.xling_weight * _spread(parts["xling"])
+            if "xling" not in qvecs:
+                qvecs["xling"] = self.xembedder.encode_query(q.text)
+            para, xchunks = self._dense(self.index.xvectors, qvecs["xling"], allowed)
+            parts["xling"] = para[rows]
+            fused = fused + s.xling_weight * _spread(parts["xling"])
             chunk_dense = xchunks if chunk_dense is None else np.maximum(chunk_dense, xchunks)
             timings["xling"] = (time.perf_counter() - t) * 1000
-
         t = time.perf_counter()
-        order = np.argsort(-fused, kind="stable")[:max(k, 10)]
-        hits = [
-            Hit(self.paragraphs[i], float(fused[i]), {name: float(v[i]) for name, v in parts.items()})
-            for i in order
-        ]
-        ranking = [(h.paragraph.source, h.paragraph.line) for h in hits]  # top 10, for evaluation
-        hits = hits[:k]
+        order = np.argsort(-fused, kind="stable")[: max(k, 10)]
+        hits = [Hit(self.passages[rows[j]], float(fused[j]), {name: float(v[j]) for name, v in parts.items()})
+                for j in order]
+        ranking = list(dict.fromkeys(h.passage.key for h in hits))  # top 10 lines, for evaluation
         timings["fusion"] = (time.perf_counter() - t) * 1000
-        dense_map = {} if chunk_dense is None else {i: float(v) for i, v in enumerate(chunk_dense)}
-        return Retrieval(hits=hits, chunk_dense=dense_map, timings_ms=timings, ranking=ranking)
+        return Retrieval(hits=hits[:k], chunk_dense=chunk_dense, timings_ms=timings, ranking=ranking)

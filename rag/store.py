@@ -1,48 +1,61 @@
-"""Store stage: build, save and load an index folder (no pickle anywhere).
+"""Store stage: build, save and load an index folder, one segment per document (no pickle anywhere).
 
 Layout of ``index/``::
 
-    manifest.json    model + version + dimensions, chunking parameters, sha256 of every source
-                     and of every file below, build time; written LAST
-    chunks.jsonl     one Chunk per line, in vector order
-    vectors.faiss    FAISS IndexFlatIP over L2-normalised m3e-small vectors (score = cosine)
-    xvectors.faiss   the same chunks embedded by the cross-lingual encoder (optional)
-    cedict_en.json   English -> report words derived from CC-CEDICT for these sources
+    manifest.json                 format, models and versions, parameters, the documents (file, sha256,
+                                  segment, metadata) and the hash of every segment's own manifest,
+                                  build time; written LAST
+    docs/<stem>.<sha12>.<params8>/
+        segment.json              counts and the sha256 of every file below
+        chunks.jsonl              one Chunk per line, in vector order
+        vectors.npy               float32 [chunks × 512], L2-normalised m3e-small vectors (cosine = dot)
+        xvectors.npy              the same chunks embedded by the cross-lingual encoder (optional)
+        figures.jsonl             the document's figure records (``rag.figures``)
+        cedict_en.json            English -> the document's words, derived from CC-CEDICT
+    ann.faiss                     only above ``Settings.flat_max_chunks``: an HNSW graph over all vectors
 
-Writes are atomic per file (temp file + ``os.replace``) and the manifest, which carries the
-hash of every other file, is replaced last: an interrupted build leaves either the old
-consistent index or files whose hashes do not match the manifest, which loading detects.
+A segment's name carries the document's hash and the parameters' fingerprint, so adding a report
+embeds only that report and reuses the other segments as they are; removing one drops its
+segment. Writes are atomic per file; the top manifest, which carries the hash of every segment
+manifest, is replaced last: an interrupted build leaves either the old consistent index or files
+whose hashes do not match, which loading detects and reports with the command that fixes it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .chunk import chunk_paragraphs
+from .chunk import chunk_passage, passages_of
 from .config import Settings
 from .embed import Embedder
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
-from .types import Chunk, Document
+from .types import Chunk, Document, Figure
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
+DOCS = "docs"
+SEGMENT = "segment.json"
 CHUNKS = "chunks.jsonl"
-VECTORS = "vectors.faiss"
-XVECTORS = "xvectors.faiss"
+VECTORS = "vectors.npy"
+XVECTORS = "xvectors.npy"
+FIGURES = "figures.jsonl"
 CEDICT = "cedict_en.json"
+ANN = "ann.faiss"
 REBUILD_HINT = "rebuild it with: rag index --force"
 
 
@@ -50,12 +63,15 @@ REBUILD_HINT = "rebuild it with: rag index --force"
 class StoredIndex:
     manifest: dict[str, Any]
     chunks: list[Chunk]
-    vectors: Any  # faiss.Index
-    xvectors: Any | None
+    vectors: np.ndarray  # float32 [N, d], rows L2-normalised
+    xvectors: np.ndarray | None
+    figures: list[Figure]
     cedict: dict[str, list[str]]
+    ann: Any | None = None  # a FAISS index over ``vectors`` for large corpora (None: exact search)
+    segments: dict[str, str] = field(default_factory=dict)  # source -> segment folder name
 
     def __repr__(self) -> str:
-        return f"StoredIndex({len(self.chunks)} chunks, model={self.manifest['model']['name']})"
+        return f"StoredIndex({len(self.chunks)} chunks, {len(self.segments)} documents)"
 
 
 def _sha256(data: bytes) -> str:
@@ -63,6 +79,7 @@ def _sha256(data: bytes) -> str:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -78,7 +95,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path):
-    """One build at a time per index folder (a second builder waits)."""
+    """One build at a time per index folder (a second builder waits, then finds the work done)."""
     import fcntl
 
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -90,81 +107,161 @@ def build_lock(index_dir: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def _faiss_bytes(vectors: np.ndarray) -> bytes:
-    import faiss
-
-    index = faiss.IndexFlatIP(int(vectors.shape[1]))
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    return faiss.serialize_index(index).tobytes()
+def _npy_bytes(a: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(a, dtype=np.float32), allow_pickle=False)
+    return buf.getvalue()
 
 
-def _faiss_from_bytes(data: bytes):
-    import faiss
-
-    return faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+def _npy_from(data: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(data), allow_pickle=False)
 
 
-def expected_sources(documents: list[Document]) -> list[dict[str, Any]]:
-    return [{"file": d.source, "sha256": d.sha256, "paragraphs": len(d.paragraphs)} for d in documents]
+def model_info(embedder: Embedder | None) -> dict[str, Any] | None:
+    if embedder is None:
+        return None
+    return {"name": embedder.name, "version": embedder.version(), "dim": embedder.dim, "max_tokens": embedder.max_tokens}
 
 
-def build(
-    documents: list[Document],
-    settings: Settings,
-    embedder: Embedder,
-    xembedder: Embedder | None = None,
-    *,
-    progress: bool = False,
-) -> dict[str, Any]:
-    """Chunk, embed and write the index folder. Returns the manifest."""
-    started = time.perf_counter()
-    index_dir = settings.index_dir
-    paragraphs = [p for d in documents for p in d.paragraphs]
-    chunks = chunk_paragraphs(paragraphs, max_tokens=settings.max_tokens,
-                              overlap_tokens=settings.window_overlap_tokens, count=embedder.count_tokens)
+def fingerprint(settings: Settings, embedder: Embedder, xembedder: Embedder | None) -> str:
+    """What a segment's content depends on besides its document: models and chunking parameters."""
+    key = json.dumps({"params": settings.index_params(), "model": model_info(embedder),
+                      "xling": model_info(xembedder)}, sort_keys=True)
+    return _sha256(key.encode())[:8]
+
+
+def segment_name(doc: Document, fp: str) -> str:
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in Path(doc.source).stem)[:60]
+    return f"{stem}.{doc.sha256[:12]}.{fp}"
+
+
+def _doc_entry(doc: Document, segment: str, seg_manifest: bytes) -> dict[str, Any]:
+    return {"file": doc.source, "sha256": doc.sha256, "segment": segment,
+            "segment_sha256": _sha256(seg_manifest), **{k: v for k, v in doc.metadata().items() if k != "source"}}
+
+
+def _build_segment(doc: Document, settings: Settings, embedder: Embedder, xembedder: Embedder | None,
+                   progress: bool) -> dict[str, bytes]:
+    """Chunk, embed and extract one document: the files of its segment."""
+    from .cedict import derive
+    from .figures import extract
+
+    chunks: list[Chunk] = []
+    figures: list[Figure] = []
+    for p in doc.paragraphs:
+        for ps in passages_of(p):
+            chunks.extend(chunk_passage(ps, p.text, max_tokens=settings.max_tokens,
+                                        overlap_tokens=settings.window_overlap_tokens, count=embedder.count_tokens))
+            figures.extend(extract(ps, doc.place))
     texts = [c.text for c in chunks]
     longest = max((embedder.count_tokens(t) for t in texts), default=0)
     if longest > embedder.max_tokens:  # the chunker guarantees this; refuse rather than truncate
         raise IndexCorruptError(f"a chunk has {longest} tokens, over the model limit {embedder.max_tokens}")
     vectors = embedder.encode_passages(texts, progress=progress)
-    from .cedict import derive
-
-    cedict = derive([p.text for p in paragraphs])
     files: dict[str, bytes] = {
-        CEDICT: json.dumps(cedict, ensure_ascii=False, sort_keys=True).encode("utf-8"),
         CHUNKS: "".join(json.dumps(c.to_json(), ensure_ascii=False) + "\n" for c in chunks).encode("utf-8"),
-        VECTORS: _faiss_bytes(vectors),
+        VECTORS: _npy_bytes(vectors.reshape(len(chunks), -1) if len(chunks) else np.zeros((0, embedder.dim))),
+        FIGURES: "".join(json.dumps(f.to_json(), ensure_ascii=False) + "\n" for f in figures).encode("utf-8"),
+        CEDICT: json.dumps(derive([p.text for p in doc.paragraphs]), ensure_ascii=False, sort_keys=True).encode(),
     }
-    xinfo = None
     if xembedder is not None:
-        xvectors = xembedder.encode_passages(texts, progress=progress)
-        files[XVECTORS] = _faiss_bytes(xvectors)
-        xinfo = {"name": xembedder.name, "version": xembedder.version(), "dim": int(xvectors.shape[1])}
-    manifest = {
-        "format": FORMAT,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "build_seconds": round(time.perf_counter() - started, 2),
-        "model": {"name": embedder.name, "version": embedder.version(), "dim": int(vectors.shape[1]),
-                  "max_tokens": embedder.max_tokens},
-        "xling_model": xinfo,
-        "params": settings.index_params(),
-        "sources": expected_sources(documents),
-        "counts": {"paragraphs": len(paragraphs), "chunks": len(chunks), "cedict_entries": len(cedict),
-                   "windows": sum(c.kind == "window" for c in chunks), "longest_chunk_tokens": longest},
+        files[XVECTORS] = _npy_bytes(xembedder.encode_passages(texts, progress=progress).reshape(len(chunks), -1)
+                                     if chunks else np.zeros((0, xembedder.dim)))
+    files[SEGMENT] = json.dumps({
+        "file": doc.source, "sha256": doc.sha256,
+        "counts": {"chunks": len(chunks), "figures": len(figures), "windows": sum(c.kind == "window" for c in chunks),
+                   "longest_chunk_tokens": longest},
         "files": {name: {"sha256": _sha256(data), "bytes": len(data)} for name, data in files.items()},
-    }
+    }, ensure_ascii=False, indent=1).encode("utf-8")
+    return files
+
+
+def _segment_ok(folder: Path) -> bytes | None:
+    """The segment manifest's bytes when every file it lists is intact, else None."""
+    try:
+        raw = (folder / SEGMENT).read_bytes()
+        meta = json.loads(raw)
+        for name, entry in meta["files"].items():
+            data = (folder / name).read_bytes()
+            if len(data) != entry["bytes"] or _sha256(data) != entry["sha256"]:
+                return None
+        return raw
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def build(documents: list[Document], settings: Settings, embedder: Embedder, xembedder: Embedder | None = None,
+          *, progress: bool = False, force: bool = False) -> dict[str, Any]:
+    """Write the index folder, embedding only documents without an intact segment. Returns the
+    manifest, with ``stats`` saying which documents were embedded and which reused."""
+    started = time.perf_counter()
+    index_dir = settings.index_dir
+    fp = fingerprint(settings, embedder, xembedder)
     with build_lock(index_dir):
         stale = index_dir / MANIFEST
-        if stale.exists():  # invalidate first: a crash below leaves no manifest that vouches for new files
+        if stale.exists():  # invalidate first: a crash below leaves no manifest vouching for new files
             stale.unlink()
-        for name, data in files.items():
-            _atomic_write(index_dir / name, data)
-        if xembedder is None and (index_dir / XVECTORS).exists():
-            (index_dir / XVECTORS).unlink()
+        entries, embedded, reused = [], [], []
+        total_chunks = 0
+        for doc in documents:
+            name = segment_name(doc, fp)
+            folder = index_dir / DOCS / name
+            seg = None if force else _segment_ok(folder)
+            if seg is None:
+                files = _build_segment(doc, settings, embedder, xembedder, progress)
+                for fname, data in files.items():
+                    if fname != SEGMENT:
+                        _atomic_write(folder / fname, data)
+                _atomic_write(folder / SEGMENT, files[SEGMENT])  # the segment's own manifest last
+                seg = files[SEGMENT]
+                embedded.append(doc.source)
+            else:
+                reused.append(doc.source)
+            total_chunks += json.loads(seg)["counts"]["chunks"]
+            entries.append(_doc_entry(doc, name, seg))
+        keep = {e["segment"] for e in entries}
+        if (index_dir / DOCS).is_dir():
+            for old in (index_dir / DOCS).iterdir():
+                if old.is_dir() and old.name not in keep:
+                    shutil.rmtree(old, ignore_errors=True)
+        ann_info = None
+        ann_path = index_dir / ANN
+        if total_chunks > settings.flat_max_chunks:
+            ann_info = _build_ann(index_dir, entries, settings)
+        elif ann_path.exists():
+            ann_path.unlink()
+        manifest = {
+            "format": FORMAT,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - started, 2),
+            "model": model_info(embedder),
+            "xling_model": model_info(xembedder),
+            "params": settings.index_params(),
+            "fingerprint": fp,
+            "documents": entries,
+            "ann": ann_info,
+            "counts": {"documents": len(entries), "chunks": total_chunks},
+            "stats": {"embedded": embedded, "reused": reused},
+        }
         _atomic_write(index_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
-    log.info("index built: %d chunks in %.1fs", len(chunks), manifest["build_seconds"])
+    log.info("index built: %d documents (%d embedded, %d reused), %d chunks in %.1fs", len(entries), len(embedded),
+             len(reused), total_chunks, manifest["build_seconds"])
     return manifest
+
+
+def _build_ann(index_dir: Path, entries: list[dict[str, Any]], settings: Settings) -> dict[str, Any]:
+    """An HNSW graph over every vector (inner product), for corpora too large for exact search."""
+    import faiss
+
+    vecs = np.concatenate([_npy_from((index_dir / DOCS / e["segment"] / VECTORS).read_bytes()) for e in entries])
+    index = faiss.IndexHNSWFlat(int(vecs.shape[1]), settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = settings.hnsw_ef_construction
+    index.add(np.ascontiguousarray(vecs, dtype=np.float32))
+    data = faiss.serialize_index(index).tobytes()
+    _atomic_write(index_dir / ANN, data)
+    return {"kind": "hnsw", "m": settings.hnsw_m, "ef_construction": settings.hnsw_ef_construction,
+            "ef_search": settings.hnsw_ef_search, "ntotal": int(index.ntotal),
+            "sha256": _sha256(data), "bytes": len(data)}
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
@@ -175,42 +272,45 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise ValueError("unknown manifest format")
-        manifest["files"], manifest["model"], manifest["params"], manifest["sources"]  # noqa: B018
+        manifest["documents"], manifest["model"], manifest["params"]  # noqa: B018
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise IndexCorruptError(f"index manifest {path} is damaged ({exc}); {REBUILD_HINT}") from exc
+        raise IndexCorruptError(f"index manifest {path} is damaged or from an older version ({exc}); "
+                                f"{REBUILD_HINT}") from exc
     return manifest
 
 
 def check_fresh(manifest: dict[str, Any], documents: list[Document], settings: Settings,
                 embedder: Embedder, xembedder: Embedder | None) -> None:
-    """Raise IndexStaleError when the index was built from other sources, model or parameters."""
-    if manifest["sources"] != expected_sources(documents):
-        raise IndexStaleError(f"the index was built from other sources than {settings.seeds_dir}; {REBUILD_HINT}")
-    model = manifest["model"]
-    if model.get("name") != embedder.name or model.get("version") != embedder.version():
-        raise IndexStaleError(
-            f"the index was built with model {model.get('name')} ({model.get('version')}), "
-            f"not {embedder.name} ({embedder.version()}); {REBUILD_HINT}"
-        )
-    if manifest["params"] != settings.index_params():
-        raise IndexStaleError(f"the index was built with other parameters; {REBUILD_HINT}")
-    xinfo = manifest.get("xling_model")
-    want = None if xembedder is None else (xembedder.name, xembedder.version())
-    have = None if not xinfo else (xinfo.get("name"), xinfo.get("version"))
-    if want != have:
-        raise IndexStaleError(f"the index was built with cross-lingual model {have}, not {want}; {REBUILD_HINT}")
+    """Raise IndexStaleError when the index was built from other sources, models or parameters."""
+    have = [(e["file"], e["sha256"]) for e in manifest["documents"]]
+    want = [(d.source, d.sha256) for d in documents]
+    if have != want:
+        added = sorted({w[0] for w in want} - {h[0] for h in have})
+        removed = sorted({h[0] for h in have} - {w[0] for w in want})
+        changed = sorted({w[0] for w in want} & {h[0] for h in have} - {w[0] for w in want if w in have})
+        detail = "; ".join(x for x in (f"new: {', '.join(added)}" if added else "",
+                                       f"removed: {', '.join(removed)}" if removed else "",
+                                       f"changed: {', '.join(changed)}" if changed else "") if x)
+        raise IndexStaleError(f"the index does not match the reports in {settings.seeds_dir} ({detail or 'order'}); "
+                              "update it with: rag index")
+    if manifest.get("fingerprint") != fingerprint(settings, embedder, xembedder):
+        raise IndexStaleError(f"the index was built with other models or parameters; {REBUILD_HINT}")
+    meta = {d.source: {k: v for k, v in d.metadata().items() if k != "source"} for d in documents}
+    for e in manifest["documents"]:
+        if {k: e.get(k) for k in meta[e["file"]]} != meta[e["file"]]:
+            raise IndexStaleError(f"the metadata of {e['file']} changed; update the index with: rag index")
 
 
-def _read_verified(index_dir: Path, name: str, manifest: dict[str, Any]) -> bytes:
-    entry = manifest["files"].get(name)
+def _read_verified(folder: Path, name: str, files: dict[str, Any]) -> bytes:
+    entry = files.get(name)
     if entry is None:
-        raise IndexCorruptError(f"the manifest does not list {name}; {REBUILD_HINT}")
+        raise IndexCorruptError(f"the segment {folder.name} does not list {name}; {REBUILD_HINT}")
     try:
-        data = (index_dir / name).read_bytes()
+        data = (folder / name).read_bytes()
     except OSError as exc:
-        raise IndexCorruptError(f"index file {name} is missing or unreadable ({exc}); {REBUILD_HINT}") from exc
+        raise IndexCorruptError(f"index file {folder.name}/{name} is missing or unreadable ({exc}); {REBUILD_HINT}") from exc
     if len(data) != entry.get("bytes") or _sha256(data) != entry.get("sha256"):
-        raise IndexCorruptError(f"index file {name} is damaged (checksum mismatch); {REBUILD_HINT}")
+        raise IndexCorruptError(f"index file {folder.name}/{name} is damaged (checksum mismatch); {REBUILD_HINT}")
     return data
 
 
@@ -219,28 +319,63 @@ def load(index_dir: Path, documents: list[Document], settings: Settings, embedde
     """Load and verify an index; raise a RagError subclass naming the fix on any problem."""
     manifest = read_manifest(index_dir)
     check_fresh(manifest, documents, settings, embedder, xembedder)
-    raw_chunks = _read_verified(index_dir, CHUNKS, manifest)
-    try:
-        chunks = [Chunk(**json.loads(line)) for line in raw_chunks.decode("utf-8").splitlines() if line]
-    except (ValueError, TypeError) as exc:
-        raise IndexCorruptError(f"{CHUNKS} is damaged ({exc}); {REBUILD_HINT}") from exc
-    try:
-        cedict = json.loads(_read_verified(index_dir, CEDICT, manifest).decode("utf-8"))
-    except ValueError as exc:
-        raise IndexCorruptError(f"{CEDICT} is damaged ({exc}); {REBUILD_HINT}") from exc
-    try:
-        vectors = _faiss_from_bytes(_read_verified(index_dir, VECTORS, manifest))
-        xvectors = (_faiss_from_bytes(_read_verified(index_dir, XVECTORS, manifest))
-                    if manifest.get("xling_model") else None)
-    except IndexCorruptError:
-        raise
-    except Exception as exc:  # faiss raises RuntimeError on a bad buffer
-        raise IndexCorruptError(f"a vector file is damaged ({exc}); {REBUILD_HINT}") from exc
-    if vectors.ntotal != len(chunks) or vectors.d != manifest["model"]["dim"]:
-        raise IndexCorruptError(f"{VECTORS} does not match {CHUNKS}; {REBUILD_HINT}")
-    if xvectors is not None and xvectors.ntotal != len(chunks):
-        raise IndexCorruptError(f"{XVECTORS} does not match {CHUNKS}; {REBUILD_HINT}")
+    chunks: list[Chunk] = []
+    vectors: list[np.ndarray] = []
+    xvectors: list[np.ndarray] = []
+    figures: list[Figure] = []
+    cedict: dict[str, list[str]] = {}
+    segments: dict[str, str] = {}
     lines = {(d.source, p.line) for d in documents for p in d.paragraphs}
-    if any((c.source, c.line) not in lines for c in chunks):
-        raise IndexStaleError(f"{CHUNKS} points at lines the sources do not have; {REBUILD_HINT}")
-    return StoredIndex(manifest, chunks, vectors, xvectors, cedict)
+    for e in manifest["documents"]:
+        folder = index_dir / DOCS / e["segment"]
+        try:
+            raw = (folder / SEGMENT).read_bytes()
+        except OSError as exc:
+            raise IndexCorruptError(f"segment {e['segment']} is missing ({exc}); {REBUILD_HINT}") from exc
+        if _sha256(raw) != e.get("segment_sha256"):
+            raise IndexCorruptError(f"segment {e['segment']} is damaged (checksum mismatch); {REBUILD_HINT}")
+        files = json.loads(raw)["files"]
+        try:
+            seg_chunks = [Chunk(**json.loads(x)) for x in _read_verified(folder, CHUNKS, files).decode().splitlines() if x]
+            seg_figs = [Figure(**{**json.loads(x), "years": tuple(json.loads(x)["years"])})
+                        for x in _read_verified(folder, FIGURES, files).decode().splitlines() if x]
+            for k, v in json.loads(_read_verified(folder, CEDICT, files).decode()).items():
+                cedict.setdefault(k, [])
+                cedict[k] = list(dict.fromkeys(cedict[k] + v))[:6]
+            vec = _npy_from(_read_verified(folder, VECTORS, files))
+            xvec = _npy_from(_read_verified(folder, XVECTORS, files)) if xembedder is not None else None
+        except IndexCorruptError:
+            raise
+        except (ValueError, TypeError, KeyError) as exc:
+            raise IndexCorruptError(f"segment {e['segment']} is damaged ({exc}); {REBUILD_HINT}") from exc
+        if len(vec) != len(seg_chunks) or (xvec is not None and len(xvec) != len(seg_chunks)):
+            raise IndexCorruptError(f"segment {e['segment']}: vectors do not match its chunks; {REBUILD_HINT}")
+        if any((c.source, c.line) not in lines for c in seg_chunks):
+            raise IndexStaleError(f"segment {e['segment']} points at lines the sources do not have; {REBUILD_HINT}")
+        chunks.extend(seg_chunks)
+        vectors.append(vec)
+        if xvec is not None:
+            xvectors.append(xvec)
+        figures.extend(seg_figs)
+        segments[e["file"]] = e["segment"]
+    dim = embedder.dim
+    all_vec = np.concatenate(vectors).astype(np.float32) if vectors else np.zeros((0, dim), np.float32)
+    if all_vec.shape[1] != manifest["model"]["dim"]:
+        raise IndexCorruptError(f"vectors have {all_vec.shape[1]} dimensions, not {manifest['model']['dim']}; {REBUILD_HINT}")
+    all_x = np.concatenate(xvectors).astype(np.float32) if xvectors else None
+    ann = None
+    if manifest.get("ann"):
+        info = manifest["ann"]
+        try:
+            data = (index_dir / ANN).read_bytes()
+        except OSError as exc:
+            raise IndexCorruptError(f"{ANN} is missing ({exc}); {REBUILD_HINT}") from exc
+        if len(data) != info["bytes"] or _sha256(data) != info["sha256"]:
+            raise IndexCorruptError(f"{ANN} is damaged (checksum mismatch); {REBUILD_HINT}")
+        import faiss
+
+        ann = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        ann.hnsw.efSearch = settings.hnsw_ef_search
+        if ann.ntotal != len(chunks):
+            raise IndexCorruptError(f"{ANN} does not match the chunks; {REBUILD_HINT}")
+    return StoredIndex(manifest, chunks, all_vec, all_x, figures, cedict, ann, segments)

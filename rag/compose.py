@@ -1,0 +1,147 @@
+"""Compose stage: the ``SideAnswer``s of one question -> the public ``Answer``.
+
+Numbers the citations across sides (a comparison cites each side), renders the Markdown answer
+in the question's language and script (framing text only; quotes stay as the report writes
+them), names the document and year an answer is for, states plainly what the collection does
+not hold, and applies the grounding check: a figure in the answer that no cited quote holds
+turns the answer into a refusal.
+"""
+
+from __future__ import annotations
+
+from .answer import SECONDARY_CITATION, Answerer, SideAnswer
+from .cite import display, quote_lines
+from .grounding import unsupported_figures
+from .messages import Frame
+from .query import Query
+from .scope import Scope
+from .types import Answer, Citation, Document, Hit
+
+
+class Composer:
+    def __init__(self, answerer: Answerer, documents: list[Document], describe: str, *, cite_k: int = 3):
+        self.answerer = answerer
+        self.titles = {d.source: d.title for d in documents}
+        self.describe = describe
+        self.cite_k = cite_k
+
+    def _citation(self, n: int, hit: Hit, quote: str) -> Citation:
+        ps = hit.passage
+        return Citation(n, ps.source, self.titles.get(ps.source, ps.source), ps.line, ps.section_path,
+                        display(quote), hit.score)
+
+    def citations(self, q: Query, parts: list[SideAnswer], chunk_dense: dict[int, object]) -> tuple[list[Citation], dict[int, int]]:
+        """Citations for all sides, numbered from 1; returns them and, per side, its first number."""
+        out: list[Citation] = []
+        seen: dict[tuple[str, int, str], int] = {}
+        first: dict[int, int] = {}
+        budget = self.cite_k if len(parts) == 1 else max(self.cite_k, 2 * len(parts))
+
+        def add(hit: Hit, quote: str) -> int:
+            key = (hit.passage.source, hit.passage.line, quote)
+            if key not in seen:
+                seen[key] = len(out) + 1
+                out.append(self._citation(len(out) + 1, hit, quote))
+            return seen[key]
+
+        for i, part in enumerate(parts):
+            dense = chunk_dense.get(i)
+            if not part.refused:
+                for hit, quote in part.primary:
+                    n = add(hit, quote)
+                    first.setdefault(i, n)
+                if len(parts) == 1:
+                    top = max((h.score for h in part.nearest), default=0.0)
+                    for h in part.nearest:
+                        if len(out) >= budget:
+                            break
+                        if any(h.passage.key == (c.source, c.line) for c in out) or h.score < SECONDARY_CITATION * top:
+                            continue  # an answer cites what it rests on, not every passage looked at
+                        add(h, self.answerer.secondary_quote(q, h, dense))
+            else:
+                if part.nearby is not None:
+                    metric, fig, hit = part.nearby
+                    sent = next((s.text for s in self.answerer._passage_sentences(hit.passage) if fig in s.text), None)
+                    first.setdefault(i, add(hit, sent or hit.passage.text))
+                for h in part.nearest[: 3 if len(parts) == 1 else 1]:
+                    if len(out) >= budget + 1:
+                        break
+                    if any(h.passage.key == (c.source, c.line) for c in out):
+                        continue
+                    n = add(h, self.answerer.secondary_quote(q, h, dense))
+                    first.setdefault(i, n)
+        return out, first
+
+    def compose(self, q: Query, scope: Scope, parts: list[SideAnswer], chunk_dense: dict[int, object],
+                fallback_from: str = "") -> Answer:
+        f = Frame(q.lang, q.script)
+        citations, first = self.citations(q, parts, chunk_dense)
+        lines: list[str] = []
+        missing = [f("missing_scope", what=w) for w in scope.missing]
+        if missing:
+            lines.append("".join(missing) + f("held", held=self.describe))
+        prefix = f("home_silent", home=fallback_from) if fallback_from else ""
+        answered = [p for p in parts if not p.refused]
+        multi = len(parts) > 1
+        direct_parts: list[str] = []
+        for i, p in enumerate(parts):
+            n = first.get(i)
+            mark = f" [{n}]" if n else ""
+            who = ""
+            if multi and p.side:
+                place = p.side.label.rstrip("0123456789年—")
+                name = f"{place} {p.label}" if p.label and not p.refused else p.side.label
+                who = name + ("：" if q.lang != "en" else ": ")
+            if p.refused:
+                reason = self._reason(p, f, citations)
+                lines.append(f"- {who}{reason}" if multi else prefix + reason)
+                if p.nearby is not None:
+                    lines.append(f("nearby_figure", metric=p.nearby[0], figure=p.nearby[1]) + mark)
+                continue
+            label = "" if multi else f"{p.label}：" if p.label and q.lang != "en" else f"{p.label}: " if p.label else ""
+            title = self.titles.get(p.primary[0][0].passage.source, "") if p.primary else ""
+            if fallback_from and title:
+                label = f"《{title}》" + label
+            if p.form == "list":
+                lead = prefix + f("list_lead")
+                lines.append(f"{who}{lead}" if not multi else f"- {who}")
+                for text, hit in p.bullets:
+                    num = next((c.n for c in citations if (c.source, c.line) == hit.passage.key), n)
+                    lines.append(f"- {text} [{num}]")
+            elif p.form == "yesno":
+                lead = f("yes") if p.meta.get("agrees", True) else f("says")
+                lines.append(f"{'- ' if multi else ''}{who}{prefix}{lead}**{p.direct}**{mark}")
+            elif p.form == "definition":
+                lines.append(f"{prefix}{f('definition_lead')}**{p.direct}**{mark}")
+            else:
+                lead = f("answer_lead") if q.lang == "en" and not label else ""
+                lines.append(f"{'- ' if multi else ''}{who}{prefix}{lead}{label}**{p.direct}**{mark}")
+            direct_parts.append(f"{who}{p.direct}" if multi else p.direct)
+        refused = not answered
+        if citations:
+            lines += ["", f("nearest") if refused else f("sources")]
+            lines += quote_lines(citations, q.lang, q.script)
+        direct = "；".join(direct_parts) if multi else (direct_parts[0] if direct_parts else "")
+        if answered and unsupported_figures(direct, [c.quote for c in citations]):
+            # cannot happen for an extract; guard anyway: never state a figure no cited quote holds
+            return self.compose(q, scope, [SideAnswer(p.side, p.form, True, "no_figure", nearest=p.nearest)
+                                           for p in parts], chunk_dense)
+        answer_type = q.form if q.form in ("figure", "list", "yesno", "when", "where", "compare", "definition") \
+            else "fact"
+        reason = parts[0].reason if parts and refused else ""
+        meta = {"reason_key": reason or ("scope" if scope.missing and refused else ""),
+                **(parts[0].meta if parts else {}),
+                "sides": [p.side.label for p in parts if p.side], "missing": list(scope.missing)}
+        return Answer(q.raw, "\n".join(lines).strip(), direct, refused, tuple(citations), {}, lang=q.lang,
+                      answer_type=answer_type, script=q.script, meta=meta)
+
+    def _reason(self, p: SideAnswer, f: Frame, citations: list[Citation]) -> str:
+        key = p.reason or "not_mentioned"
+        title = ""
+        if p.side is not None and len(p.side.sources) == 1:
+            title = "《" + self.titles.get(p.side.sources[0], "") + "》"
+        if key == "not_mentioned" and title:
+            return f("not_mentioned_in", title=title)
+        if key == "figure_not_given":
+            return f("figure_not_given", title=title or ("报告" if f.lang != "en" else "The report"))
+        return f(key)

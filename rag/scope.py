@@ -1,0 +1,284 @@
+"""Place and time: which documents, and which years inside them, a question is about.
+
+Read from the question (never from constants):
+
+* places: a gazetteer name (山东, 威海市, Shandong), the national level (全国, 国家, 国务院, China,
+  national), or a level word (省里/全省/本省 -> the province held; 市里/全市/本市 -> the city held);
+* time: 今年 / this year (0), 去年 / last year (−1), 前年 (−2), 明年 / next year (+1), an explicit
+  year (2024年, in 2024), a five-year plan (十四五 = 2021–2025, 十五五 = 2026–2030), 过去五年.
+
+Resolved against the documents' metadata (``Corpus.resolve``): 今年 is the newest report year
+held for the place asked about; a year's targets come from that year's report, its results from
+the next year's review; a question that names no place is about the home document (and may
+fall back to the others). A place or year no document covers gives a ``Scope`` with ``missing``
+set, which the answer states plainly ("资料库中没有北京市的政府工作报告").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import places as gaz
+from .structure import FIVE_YEAR_PLANS
+from .types import Document
+
+# -- what the question says ---------------------------------------------------------------------
+_REL_YEAR_ZH = [(re.compile(r"今年|本年|本年度|这一年|今年度|年内|全年"), 0), (re.compile(r"去年|上年|上一年|过去一年|一年来"), -1),
+                (re.compile(r"前年"), -2), (re.compile(r"明年|下一年|来年"), 1)]
+_REL_YEAR_EN = [(re.compile(r"\bthis year'?s?\b|\bthis year\b|\bcurrent year\b"), 0),
+                (re.compile(r"\blast year'?s?\b|\bprevious year\b|\bpast year\b|\bprior year\b"), -1),
+                (re.compile(r"\bnext year'?s?\b|\bcoming year\b"), 1)]
+_ABS_YEAR = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|\s*年度|(?=[^\d万亿千百%.个]|$))")
+_PLAN = re.compile("|".join(FIVE_YEAR_PLANS) + r"|(?:(13|14|15)th five[- ]year plan)", re.IGNORECASE)
+_PAST_FIVE = re.compile(r"过去五年|五年来|这五年|近五年|\bpast five years\b|\blast five years\b")
+_NATIONAL = re.compile(r"全国|国家|国务院|中央政府|我国|中国|全国人民|(?<![a-z])(?:china|chinese|national|nationally|nationwide|"
+                       r"state council|central government|the country|country's|countrywide)(?![a-z])")
+_PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|省政府|省级|(?<![a-z])(?:the province|provincial|province-wide|province's)(?![a-z])")
+_CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|(?<![a-z])(?:the city|city's|citywide|city-wide|municipal)(?![a-z])")
+# A target (planned) or a result (achieved)?
+_WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|"
+                           r"(?<![a-z])(?:actual|actually|achieved|did|was|were|grew|rose|fell|reached|increased|"
+                           r"decreased|result|results|record)(?![a-z])")
+_WANTS_TARGET = re.compile(r"目标|计划|预期|打算|要|将|准备|力争|安排|(?<![a-z])(?:target|goal|plan|plans|planned|aim|will|"
+                           r"going to|expected|expect)(?![a-z])")
+
+
+@dataclass(frozen=True)
+class TimeRef:
+    kind: str  # "rel" | "abs" | "period"
+    a: int
+    b: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    name: str  # gazetteer name, 全国, or "" for a level word
+    level: str  # national | province | city
+    text: str  # as written
+
+
+@dataclass(frozen=True)
+class Mentions:
+    places: tuple[PlaceRef, ...]
+    times: tuple[TimeRef, ...]
+    spans: tuple[tuple[int, int], ...]  # character spans of the mentions in the normalised question
+    wants: str  # "target" | "result" | ""
+
+
+def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
+    """Places and times named in a normalised (lower-case, half-width, simplified) question."""
+    spans: list[tuple[int, int]] = []
+    found: list[PlaceRef] = []
+    for start, end, p in gaz.find_in_text(norm, boundaries):
+        found.append(PlaceRef(p.name, p.level, norm[start:end]))
+        spans.append((start, end))
+    for p in gaz.find_english(norm):
+        if all(r.name != p.name for r in found):
+            found.append(PlaceRef(p.name, p.level, p.english[0]))
+        m = re.search(r"\b" + re.escape(p.english[0]) + r"\b", norm)
+        if m:
+            spans.append(m.span())
+    for m in _NATIONAL.finditer(norm):
+        if all(r.level != "national" for r in found):
+            found.append(PlaceRef(gaz.NATIONAL, "national", m.group(0)))
+        spans.append(m.span())
+    for pattern, level in ((_PROVINCE_WORD, "province"), (_CITY_WORD, "city")):
+        for m in pattern.finditer(norm):
+            if not any(r.level == level for r in found):
+                found.append(PlaceRef("", level, m.group(0)))
+            spans.append(m.span())
+    times: list[TimeRef] = []
+    for m in _PLAN.finditer(norm):
+        key = m.group(0)
+        if key in FIVE_YEAR_PLANS:
+            a, b = FIVE_YEAR_PLANS[key]
+        else:
+            a = {"13": 2016, "14": 2021, "15": 2026}[m.group(1)]
+            b = a + 4
+        times.append(TimeRef("period", a, b, key))
+        spans.append(m.span())
+    if _PAST_FIVE.search(norm):
+        m = _PAST_FIVE.search(norm)
+        times.append(TimeRef("period", -5, -1, m.group(0)))
+        spans.append(m.span())
+    for m in _ABS_YEAR.finditer(norm):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        times.append(TimeRef("abs", int(m.group(1)), 0, m.group(0)))
+        spans.append(m.span())
+    for pattern, k in _REL_YEAR_ZH + _REL_YEAR_EN:
+        for m in pattern.finditer(norm):
+            if any(a <= m.start() < b for a, b in spans):
+                continue
+            if k == 0 and m.group(0) in ("全年", "年内") and times:
+                continue
+            times.append(TimeRef("rel", k, 0, m.group(0)))
+            spans.append(m.span())
+    wants = "result" if _WANTS_RESULT.search(norm) else "target" if _WANTS_TARGET.search(norm) else ""
+    # keep one reference per distinct time, in order of appearance
+    uniq: dict[tuple, TimeRef] = {}
+    for t in sorted(times, key=lambda t: norm.find(t.text)):
+        uniq.setdefault((t.kind, t.a, t.b), t)
+    return Mentions(tuple(found), tuple(uniq.values()), tuple(spans), wants)
+
+
+# -- what the corpus holds ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Side:
+    """One place and time to answer for: the documents to search and the years to prefer."""
+
+    place: str
+    label: str  # 威海市2025年, 全国2024年 …
+    sources: tuple[str, ...]
+    years: tuple[int, ...]  # the years asked about (empty: the newest, no constraint)
+    wants: str  # "target" | "result" | ""
+    year_asked: bool = False  # the question named the time itself
+
+    def __repr__(self) -> str:
+        return f"Side({self.label} {self.sources} years={self.years} wants={self.wants})"
+
+
+@dataclass(frozen=True)
+class Scope:
+    sides: tuple[Side, ...]
+    missing: tuple[str, ...] = ()  # what the question asks for that no document covers
+    home_default: bool = False  # no place named: the home document was assumed
+    named_places: tuple[str, ...] = field(default=())
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s for side in self.sides for s in side.sources))
+
+
+class Corpus:
+    """The documents held and how a question's places and times map onto them."""
+
+    def __init__(self, documents: list[Document], home: str = ""):
+        self.documents = documents
+        self.by_source = {d.source: d for d in documents}
+        self.by_place: dict[str, list[Document]] = {}
+        for d in sorted(documents, key=lambda d: (d.place, d.year)):
+            self.by_place.setdefault(d.place, []).append(d)
+        self.home = self._home(home)
+
+    def _home(self, setting: str) -> tuple[str, ...]:
+        """The home documents: marked ``home`` in metadata, named by ``RAG_HOME`` (a file or a place),
+        or, when one place is the only one at the most local level, that place's documents."""
+        if setting:
+            docs = [d for d in self.documents if setting in (d.source, d.place, d.short_place)]
+            if docs:
+                return tuple(d.source for d in docs)
+        marked = [d.source for d in self.documents if d.home]
+        if marked:
+            return tuple(marked)
+        order = {"county": 0, "city": 1, "province": 2, "national": 3, "": 4}
+        if not self.documents:
+            return ()
+        lowest = min(order.get(d.level, 4) for d in self.documents)
+        at_lowest = {d.place for d in self.documents if order.get(d.level, 4) == lowest}
+        if len(at_lowest) == 1:
+            place = next(iter(at_lowest))
+            return tuple(d.source for d in self.by_place[place])
+        return ()
+
+    @property
+    def home_place(self) -> str:
+        return self.by_source[self.home[0]].place if self.home else ""
+
+    def newest_year(self, place: str) -> int:
+        return max((d.year for d in self.by_place.get(place, [])), default=0)
+
+    def describe(self) -> str:
+        """What is held, for messages: 威海市2025年、山东省2026年、全国2024年和2025年."""
+        parts = []
+        for place, docs in self.by_place.items():
+            years = "、".join(str(d.year) for d in docs if d.year)
+            parts.append(f"{place}{years}年" if years else place)
+        return "、".join(parts)
+
+    def _places_for(self, ref: PlaceRef) -> list[str]:
+        if ref.name:
+            return [ref.name]
+        held = [p for p in self.by_place if p and gaz.level_of(p) == ref.level]
+        if len(held) == 1:
+            return held
+        home = self.home_place
+        if home:
+            p = gaz.lookup(home)
+            if ref.level == "city" and home in held:
+                return [home]
+            if ref.level == "province" and p is not None and p.parent in held:
+                return [p.parent]
+        return held
+
+    def _years(self, t: TimeRef, place: str) -> tuple[int, ...]:
+        now = self.newest_year(place)
+        if t.kind == "rel":
+            return (now + t.a,) if now else ()
+        if t.kind == "abs":
+            return (t.a,)
+        if t.a < 0:  # 过去五年: relative to the newest report
+            return tuple(range(now + t.a, now + t.b + 1)) if now else ()
+        return tuple(range(t.a, t.b + 1))
+
+    def _covering(self, place: str, years: tuple[int, ...], wants: str) -> tuple[str, ...]:
+        """Documents of ``place`` that speak about ``years``: that year's report (targets and
+        tasks) and the next years' reviews."""
+        docs = self.by_place.get(place, [])
+        if not years:
+            newest = self.newest_year(place)
+            return tuple(d.source for d in docs if d.year == newest)
+        span = set(years)
+        out = [d.source for d in docs if d.year in span or any(y + 1 == d.year for y in span)
+               or (len(span) > 1 and min(span) < d.year <= max(span) + 1)]
+        return tuple(out)
+
+    def resolve(self, m: Mentions, *, restrict: tuple[str, ...] = ()) -> Scope:
+        """The sides a question asks about, or what is missing."""
+        docs_allowed = set(restrict) if restrict else set(self.by_source)
+        refs = list(m.places)
+        home_default = False
+        if not refs:
+            if self.home and not restrict:
+                refs = [PlaceRef(self.home_place, gaz.level_of(self.home_place), "")]
+                home_default = True
+            else:
+                places = list(dict.fromkeys(self.by_source[s].place for s in docs_allowed))
+                refs = [PlaceRef(p, gaz.level_of(p), "") for p in places]
+        missing: list[str] = []
+        sides: list[Side] = []
+        named: list[str] = []
+        for ref in refs:
+            names = self._places_for(ref)
+            if not names:
+                missing.append(("本省" if ref.level == "province" else "本市") if not ref.name else ref.name)
+                continue
+            for place in names:
+                named.append(place)
+                if place not in self.by_place:
+                    missing.append(place)
+                    continue
+                times = m.times or (TimeRef("rel", 0, 0, ""),)
+                for t in times:
+                    years = self._years(t, place)
+                    sources = tuple(s for s in self._covering(place, years, m.wants) if s in docs_allowed)
+                    year_label = (f"{years[0]}年" if len(years) == 1 else
+                                  f"{years[0]}—{years[-1]}年" if years else "")
+                    label = f"{gaz.short_name(place) if place != gaz.NATIONAL else '全国'}{year_label}"
+                    if not sources:
+                        missing.append(label)
+                        continue
+                    sides.append(Side(place, label, sources, years if m.times else (), m.wants or
+                                      ("result" if t.kind == "rel" and t.a < 0 else ""), bool(m.times)))
+        return Scope(tuple(sides), tuple(dict.fromkeys(missing)), home_default, tuple(dict.fromkeys(named)))
+
+    def everything(self, restrict: tuple[str, ...] = ()) -> Scope:
+        """Every document (newest per place first), for a fallback when the home does not cover it."""
+        sides = []
+        for place, docs in self.by_place.items():
+            sources = tuple(d.source for d in docs if not restrict or d.source in restrict)
+            if sources:
+                sides.append(Side(place, gaz.short_name(place), sources, (), ""))
+        return Scope(tuple(sides))

@@ -1,0 +1,50 @@
+"""Word segmentation (jieba), loaded once and taught the corpus's vocabulary.
+
+Used to find a question's words (and drop its scaffolding) and to find word boundaries (a
+two-character city name inside a longer word is not a place). Matching itself runs on
+character bigrams (``rag.lexical``), so a segmentation error cannot hide a match.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+_lock = threading.Lock()
+_ready = False
+_taught: set[str] = set()
+
+
+def init(words: Iterable[str] = ()) -> None:
+    """Load jieba once (about a second) and add ``words`` to its dictionary."""
+    global _ready
+    with _lock:
+        import jieba
+
+        if not _ready:
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+            _ready = True
+        for w in words:
+            if len(w) > 1 and w not in _taught:
+                jieba.add_word(w)
+                _taught.add(w)
+
+
+def segment(text: str) -> list[str]:
+    if not _ready:
+        init()
+    import jieba
+
+    return jieba.lcut(text)
+
+
+def boundaries(text: str) -> set[int]:
+    """Offsets in ``text`` where a word starts or ends."""
+    out = {0}
+    pos = 0
+    for tok in segment(text):
+        pos += len(tok)
+        out.add(pos)
+    return out
