@@ -21,16 +21,18 @@ from .text import clauses, sentences
 from .types import Figure, Passage
 
 # Magnitude words inside a unit (万人, 亿元, 万亩) and their factors.
-MAGNITUDE = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3, "百": 1e2}
-# Units as written after a number, longest first inside the alternation.
-_UNITS = (
-    "%|‰|个百分点|百分点|万亿元|亿元|万元|元|万亿|亿|万吨标准煤|万吨|吨|万亩|亩|万公顷|公顷|平方公里|平方千米|平方米|万平方米|公里|千米|米|"
-    "万千瓦时|千瓦时|亿千瓦时|万千瓦|千瓦|兆瓦|吉瓦|万人次|人次|万人|人|万户|户|万套|套|万辆|辆|万台|台|万张|张|"
-    "万件|件|场次|场|家|座|个|项|所|条|次|名|艘|处|批|期|年|天|小时|倍|标箱|万标箱|床|张床|公斤|斤|万斤|亿斤|"
-    "亿立方米|万立方米|立方米|千克|克|岁|周|种|类|支|部|篇|只|头|株|棵|万|千|百"
+MAGNITUDE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4,
+             "千": 1e3, "百": 1e2}
+# Units as written after a number: an optional magnitude (万, 亿, 万亿 …) and a base unit.
+_MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千(?![米瓦克])|百(?!分))"
+_BASE_UNITS = (
+    "%|‰|个百分点|百分点|平方公里|平方千米|平方米|立方米|公里|千米|米|公顷|亩|吨标准煤|吨|千瓦时|千瓦|兆瓦|吉瓦|瓦|"
+    "人次|人|户|套|辆|台|张床|张|件|场次|场|家|座|个|项|所|条|次|名|艘|处|批|期|年|天|小时|倍|标箱|床|公斤|斤|"
+    "千克|克|岁|周|种|类|支|部|篇|只|头|株|棵|元|美元"
 )
 FIGURE = re.compile(
-    r"(?<![a-z\d.])(\d+(?:\.\d+)?)(?![a-z\d])\s*(" + _UNITS + r")?(左右|以上|以下|以内|多|余|上下)?",
+    r"(?<![a-z\d.])(\d+(?:\.\d+)?)(?![a-z\d])\s*(" + _MAGNITUDE + r"?(?:" + _BASE_UNITS + r")|" + _MAGNITUDE
+    + r")?(左右|以上|以下|以内|多|余|上下)?",
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?(?![a-z\d])", re.IGNORECASE)  # "5g", "n1" are names
@@ -41,22 +43,35 @@ _PREFIX_QUALIFIER = re.compile(r"(超过|突破|达到|达|不低于|不少于|�
 
 # Percent-like units and count units (what "增长多少" and "多少个" ask for).
 PERCENT_UNITS = ("%", "‰", "个百分点", "百分点")
+COUNT_UNITS = ("个", "座", "家", "项", "所", "条", "场", "次", "名", "艘", "处", "批", "件", "套", "辆", "台", "张", "户",
+               "人", "床", "种", "类", "支", "部", "只", "头", "大", "方面")
 
 # Expected unit of a numeric answer, from explicit unit words in a question; any one satisfies.
 _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
-    (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|增长|涨|降|下降|覆盖率|覆盖面|率\b|率[是为多]|percent|percentage|"
-                r"\brate\b|ratio|proportion|growth|(?:grow|increase|rise|fall|cut|reduce|expand)\w* by\b|by how much|"
-                r"how fast"), PERCENT_UNITS),
-    (re.compile(r"多少钱|资金|经费|预算|投资|贷款|金额|产值|营业收入|营收|亿元|万元|多少亿|多少万元|规模|总量|money|fund|budget|yuan|rmb|"
-                r"\bcost|loan|billion|million|trillion|revenue|output value|invest"), ("元", "亿", "万亿")),
-    (re.compile(r"公里|千米|多长|多远|里程|\bkm\b|kilomet|how long|how far|length|\bmile"), ("公里", "千米", "米")),
-    (re.compile(r"亩|\bmu\b|acre"), ("亩", "公顷")),
-    (re.compile(r"公顷|hectare"), ("公顷", "亩")),
-    (re.compile(r"吨|tonne|\btons?\b"), ("吨",)),
-    (re.compile(r"斤|粮食产量|grain output|grain production"), ("斤", "吨")),
-    (re.compile(r"多少人|几人|人数|多少万人|人次|how many people|how many persons|jobs"), ("人", "人次", "名")),
-    (re.compile(r"多少户|户数|household"), ("户",)),
-    (re.compile(r"千瓦|装机|capacity|kilowatt|\bkw\b|\bgw\b"), ("千瓦", "瓦")),
+    (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|覆盖率|覆盖面|率\b|率[是为多]|\bpercent|\bpercentage|"
+                r"\brates?\b|\bratios?\b|\bproportion|\bhow fast"), PERCENT_UNITS),
+    (re.compile(r"多少钱|亿元|万元|多少亿|多少万元|金额|\bmoney\b|\byuan\b|\brmb\b|\bbillion|\bmillion|\btrillion"),
+     ("元", "亿", "万亿")),
+    (re.compile(r"公里|千米|多长|多远|里程|\bkm\b|kilomet|\bhow long\b|\bhow far\b|\blength\b|\bmiles?\b"), ("公里", "千米", "米")),
+    (re.compile(r"亩|\bmu\b|\bacres?\b"), ("亩", "公顷")),
+    (re.compile(r"公顷|\bhectares?\b"), ("公顷", "亩")),
+    (re.compile(r"吨|\btonnes?\b|\btons?\b"), ("吨",)),
+    (re.compile(r"多少人|几人|人数|多少万人|人次|\bhow many people\b|\bhow many persons\b"), ("人", "人次", "名")),
+    (re.compile(r"多少户|户数|\bhow many households\b"), ("户",)),
+    (re.compile(r"千瓦|\bkilowatts?\b|\bkw\b|\bgw\b"), ("千瓦", "瓦")),
+]
+# Units a question prefers without requiring them: "增长多少" is most often a rate, but "提高30元"
+# answers it too; "投资多少" is most often money, but "投资项目多少个" is a count.
+_SOFT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
+    (re.compile(r"增长|涨|降|下降|提高|\bgrowth\b|\bgrow|\bincrease|\brise\b|\bfall\b|\bcut\b|\breduc|by how much"),
+     PERCENT_UNITS),
+    (re.compile(r"资金|经费|预算|投资|贷款|产值|营业收入|营收|规模|总量|\bfunds?\b|\bbudget|\bcost|\bloans?\b|\brevenue|"
+                r"\boutput value\b|\binvest"), ("元", "亿", "万亿")),
+    (re.compile(r"斤|粮食产量|\bgrain output\b|\bgrain production\b"), ("斤", "吨")),
+    (re.compile(r"就业|\bjobs?\b"), ("人", "人次", "名")),
+    (re.compile(r"装机|\bcapacity\b"), ("千瓦", "瓦")),
+    # "how many" counts things: a length, an area, money or a rate is another quantity
+    (re.compile(r"\bhow many\b"), COUNT_UNITS),
 ]
 
 
@@ -73,7 +88,7 @@ class Parsed:
 def _split_unit(unit: str) -> tuple[float, str]:
     """'万亿元' -> (1e12, '元'); '亿' -> (1e8, ''); '%' -> (1, '%')."""
     for word, factor in MAGNITUDE.items():
-        if unit.startswith(word) and unit not in ("千米", "千瓦", "千瓦时", "千克", "百分点"):
+        if unit.startswith(word) and not unit.startswith(("千米", "千瓦", "千克", "百分点")):
             return factor, unit[len(word):]
     return 1.0, unit
 
@@ -109,9 +124,26 @@ def unit_ok(fig_text: str, units: tuple[str, ...]) -> bool:
     return any(u in fig_text for u in units)
 
 
+_HOW_MANY_UNIT = re.compile(r"(?:多少|几)(?:个)?(?:万|亿|千)?(" + _BASE_UNITS.replace("|个|", "|") + r")")
+
+
 def asked_units(question_norm: str) -> tuple[str, ...]:
     units: list[str] = []
+    m = _HOW_MANY_UNIT.search(question_norm)
+    if m and m.group(1) not in ("年", "次", "期"):
+        units.append(m.group(1))  # 多少元, 几公里, 多少户: the unit written after the question word
     for pattern, unit in _UNIT_CUES:
+        if pattern.search(question_norm):
+            units.extend(u for u in unit if u not in units)
+    return tuple(units)
+
+
+def preferred_units(question_norm: str, hard: tuple[str, ...]) -> tuple[str, ...]:
+    """Units a question prefers without requiring them (see ``_SOFT_CUES``)."""
+    if hard:
+        return ()
+    units: list[str] = []
+    for pattern, unit in _SOFT_CUES:
         if pattern.search(question_norm):
             units.extend(u for u in unit if u not in units)
     return tuple(units)
@@ -126,7 +158,8 @@ def same_value(a: Parsed, b: Parsed) -> bool:
 
 # -- records ---------------------------------------------------------------------------------------
 _TARGET_CUE = re.compile(r"目标|预期|左右|以上|以内|以下|力争|确保|控制在|保持在|不低于|不少于|突破")
-_LEAD_WORDS = re.compile(r"^(?:其中|全年|全市|全省|全区|全国|今年|明年|同时|并|和|及|以及|力争|确保|预计|累计|主要预期目标[为是]?[:：]?)+")
+_LEAD_WORDS = re.compile(r"^(?:其中|全年|全市|全省|全区|全国|今年|明年|同时|并|和|及|以及|力争|确保|预计|累计|先|再|拟|"
+                         r"主要预期目标[为是]?[:：]?)+")
 _VERB_AFTER_LIST = re.compile(r"分别(增长|下降|达到|为|提高|降低|增加|减少|完成)?")
 
 
@@ -135,6 +168,12 @@ def _metric(clause: str, fig: Parsed) -> str:
     text = FIGURE.sub("", clause[: fig.start] + clause[fig.end:]).strip(" ，,。；;：:、")
     text = _LEAD_WORDS.sub("", text)
     return re.sub(r"\s+", "", text)
+
+
+def _cn_value(text: str) -> float | None:
+    from .normalize import cn_number
+
+    return cn_number(re.sub(r"^第|[^一二三四五六七八九十两百千]+$", "", re.match(r"第?[一二三四五六七八九十两百千]+", text).group(0)))
 
 
 def _kind(role: str, clause: str) -> str:
@@ -166,6 +205,19 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                                           ps.years, place))
                     prev_subject = items[-1]
                     continue
+            # "A30个、B20个": each item its own metric
+            items = text.split("、")
+            if len(figs) > 1 and len(items) == len(figs) and all(len(parse_all(x)) == 1 for x in items):
+                pos = 0
+                for item, f in zip(items, figs, strict=True):
+                    metric = _LEAD_WORDS.sub("", FIGURE.sub("", item).strip(" ，,。；;：:"))
+                    if len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 and prev_subject:
+                        metric = prev_subject + metric
+                    out.append(Figure(ps.source, ps.line, base + pos, base + pos + len(item), item.strip(" ，,。；;"),
+                                      metric, f.text, f.value, f.unit, f.qualifier, _kind(ps.role, text), ps.years,
+                                      place))
+                    pos += len(item) + 1
+                figs = []
             for f in figs:
                 metric = _metric(text, f)
                 # "国内生产总值超过126万亿元，增长5.2%": the second clause's subject is the first's
@@ -173,6 +225,16 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                     metric = prev_subject + metric
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, f.text, f.value,
                                   f.unit, f.qualifier, _kind(ps.role, text), ps.years, place))
+            for m in CN_FIGURE.finditer(text):
+                if m.group(0).startswith("第") and not re.search(r"[轮批期次]", m.group(0)):
+                    continue
+                value = _cn_value(m.group(0))
+                if value is None:
+                    continue
+                metric = _LEAD_WORDS.sub("", (text[: m.start()] + text[m.end():]).strip(" ，,。；;：:、"))
+                out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, m.group(0), value,
+                                  re.sub(r"^第?[一二三四五六七八九十两百千]+", "", m.group(0)), "", _kind(ps.role, text),
+                                  ps.years, place))
             subject = re.split(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为", text, maxsplit=1)[0]
             subject = _LEAD_WORDS.sub("", subject.strip(" ，,。；;：:"))
             if len(subject) >= 2 and not NUMBER.search(subject):

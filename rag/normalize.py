@@ -75,7 +75,7 @@ def _width(text: str) -> str:
     return "".join(out)
 
 
-def _cn_number(s: str) -> float | None:
+def cn_number(s: str) -> float | None:
     """'九百' -> 900, '一千二百' -> 1200, '十五' -> 15, '五点五' -> 5.5, '两' -> 2."""
     whole, _, frac = s.partition("点")
     total, current = 0, 0
@@ -111,7 +111,7 @@ def numerals_to_digits(text: str) -> str:
         percent, numeral, magnitude, unit = m.group(1), m.group(2), m.group(3), m.group(4)
         if not percent and not unit and not magnitude:
             return m.group(0)
-        value = _cn_number(numeral)
+        value = cn_number(numeral)
         if value is None:
             return m.group(0)
         if percent:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .figures import asked_units, parse_all
+from .figures import asked_units, parse_all, preferred_units
 from .lexicon import Lexicon, en_tokens, load_lexicon
 from .normalize import normalize_question
 from .scope import Mentions, find_mentions
@@ -42,11 +42,12 @@ ZH_STOPWORDS = frozenset(
     具体是 具体有 分别 分别是 包括 包含 叫 叫做 名字 称为 称作 叫什么 提出 提及 写 写了 规定 要求 说法 怎么说 所说
     自己 自身 抓 咋弄 咋办 咋整 怎么弄 怎么办 怎么搞 搞好 做好 干啥 一下子 有关 相关的 这方面 那方面 会不会 要不要
     是不是 有没有 能不能 可不可以 还 还会 还要 吗 政策 支持 帮助 措施 实际 实际上 去年 前年 明年 上年 当地 本地
-    比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢""".split()
+    比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢 各是 各 各自 比有 变化 有啥变化 啥变化
+    有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 规模 数量 总量 总额 增速 增幅 建设 实施 推进 开展 "
-                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要".split())
+                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是".split())
 _QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
                             r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -93,7 +94,9 @@ _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方�
                             r"\bper (?:person|household|family|month|mu|year|company|firm|capita|head)|"
                             r"\beach (?:person|household|family|company|firm|resident|student|applicant)|one person|"
                             r"\bmaximum\b|\bat most\b")
-_MODALS = frozenset("要会能将想该")
+_MODALS = frozenset("要会能将想该是有可")
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+_SCAFFOLD = re.compile(r"还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 _DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
@@ -121,6 +124,7 @@ class Query:
     en_unmatched: tuple[str, ...] = ()
     asks_number: bool = False
     units: tuple[str, ...] = ()
+    soft_units: tuple[str, ...] = ()  # preferred, not required ("增长多少": a rate, most often)
     asks_total: bool = False
     asks_list: bool = False
     asks_when: bool = False
@@ -218,6 +222,9 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
     topic_norm = _blank(norm, mentions.spans)
     terms: list[Term] = []
 
+    # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go
+    topic_norm = _A_NOT_A.sub(lambda m: m.group(1) if m.group(1) not in _MODALS else " ", topic_norm)
+    topic_norm = _SCAFFOLD.sub(" ", topic_norm)
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
     covered = topic_norm
     for key, term in lex.expand_zh(topic_norm, keep_report_words=True):
@@ -273,6 +280,7 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
         en_unmatched=tuple(unmatched),
         asks_number=asks_number,
         units=asked_units(topic_norm),
+        soft_units=preferred_units(topic_norm, asked_units(topic_norm)),
         asks_total=bool(_ASKS_TOTAL.search(norm)),
         asks_list=asks_list,
         asks_when=asks_when,

@@ -32,9 +32,12 @@ _REL_YEAR_EN = [(re.compile(r"\bthis year'?s?\b|\bthis year\b|\bcurrent year\b")
 _ABS_YEAR = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|\s*年度|(?=[^\d万亿千百%.个]|$))")
 _PLAN = re.compile("|".join(FIVE_YEAR_PLANS) + r"|(?:(13|14|15)th five[- ]year plan)", re.IGNORECASE)
 _PAST_FIVE = re.compile(r"过去五年|五年来|这五年|近五年|\bpast five years\b|\blast five years\b")
-_NATIONAL = re.compile(r"全国|国家|国务院|中央政府|我国|中国|全国人民|(?<![a-z])(?:china|chinese|national|nationally|nationwide|"
-                       r"state council|central government|the country|country's|countrywide)(?![a-z])")
-_PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|省政府|省级|(?<![a-z])(?:the province|provincial|province-wide|province's)(?![a-z])")
+# 国家/national as a place, not as an adjective (国家级, 国家海洋综合试验场, national marine park)
+_NATIONAL = re.compile(r"全国(?!性)|国家(?=[今去明前]年|的|层面|整体|经济|GDP|gdp|[，,？?]|$)|国务院|中央政府|我国|中国(?!特色|式)|"
+                       r"(?<![a-z])(?:china|nationally|nationwide|state council|central government|the country|country's|"
+                       r"countrywide|national (?=gdp|growth|economy|target|level|budget|deficit|government|report|average))")
+_PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|省政府|(?<![a-z])(?:the province|province-wide|province's|provincial "
+                            r"(?=gdp|growth|economy|target|government|report))")
 _CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|(?<![a-z])(?:the city|city's|citywide|city-wide|municipal)(?![a-z])")
 # A target (planned) or a result (achieved)?
 _WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|"
@@ -253,7 +256,13 @@ class Corpus:
         for ref in refs:
             names = self._places_for(ref)
             if not names:
-                missing.append(("本省" if ref.level == "province" else "本市") if not ref.name else ref.name)
+                # 省里 in a city's deployment without the province's report: say which one is missing
+                home = gaz.lookup(self.home_place) if self.home_place else None
+                if ref.level == "province" and home is not None and home.parent:
+                    missing.append(home.parent)
+                elif len(refs) == 1 and self.home:
+                    refs.append(PlaceRef(self.home_place, gaz.level_of(self.home_place), ""))
+                    home_default = True
                 continue
             for place in names:
                 named.append(place)
