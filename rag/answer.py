@@ -121,12 +121,38 @@ _LEAD_VERBLESS = frozenset("今年 全年 年内 先 再 还 要 将 拟 力争 
 
 def _bare(metric: str) -> bool:
     """Is the metric only a verb, with no subject or object of its own ("今年先发行", "完成投资" is not)?"""
-    import jieba.posseg as pseg
+    from .segment import pos_tags
 
-    content = [w for w, flag in pseg.cut(metric) if w.strip() and w not in _LEAD_VERBLESS
+    content = [w for w, flag in pos_tags(metric) if w.strip() and w not in _LEAD_VERBLESS
                and (not flag.startswith(("v", "d", "t", "m", "x", "p", "u", "c", "f", "q", "r"))
                     or (flag == "x" and re.search(r"[\u4e00-\u9fff]", w)))]
     return not "".join(content).strip(" ，,。；;、“”")
+
+
+_CHANGE_BEFORE = re.compile(r"(?:提高|增加|增长|上涨|下降|降低|减少|压减|提升|多|少|扩大|缩小)(?:了)?$")
+_ASKS_CHANGE = re.compile(r"增长|增加|提高|涨|降|下降|降低|减少|多了|少了|变化|提升|扩大|比上年|比去年|比.{0,6}多|"
+                          r"\b(?:grow|growth|increase|rise|raise|fall|cut|reduce|drop|change|more|less|up|down)")
+_ASKS_LEVEL = re.compile(r"是多少|多少钱|多高|标准是|有多少|最低是|最高是|达到多少|规模|总量|总额|\bhow much is\b|\blevel\b")
+
+
+_STATES_TARGET = re.compile(r"目标|预期|计划|\btarget|\bgoal|\bplanned\b")
+_STATES_RESULT = re.compile(r"实际|完成了|实现了|增长了|下降了|达到了|提高了|降低了|增加了|减少了|\bactual|\bachieved\b|"
+                            r"\bdid\b|\bwas\b|\bwere\b|\bgrew\b|\bfell\b|\brose\b")
+
+
+def _states_kind(question: str, wants: str) -> bool:
+    """Does the question say outright that it wants a target (目标) or a result (实际)?"""
+    return bool((_STATES_TARGET if wants == "target" else _STATES_RESULT).search(question))
+
+
+def _is_change(f: Figure) -> bool:
+    """Is the figure an increment ("提高20元", "比上年增加1.1万亿元") rather than a level?"""
+    before = f.clause[: f.clause.find(f.text)] if f.text in f.clause else f.clause
+    return bool(_CHANGE_BEFORE.search(before.strip())) and f.unit not in ("%", "‰", "个百分点", "百分点")
+
+
+def _asks_level(question: str) -> bool:
+    return bool(_ASKS_LEVEL.search(question)) and not _ASKS_CHANGE.search(question)
 
 
 def _opposite(question: str, metric: str) -> bool:
@@ -336,11 +362,15 @@ class Answerer:
                          + 0.15 * self.cov(topic, f.clause) - 0.03 * rank)
                 if side is not None and side.wants:
                     fits = f.kind == side.wants or (side.wants == "target" and f.kind == "plan")
+                    if not fits and side.year_asked and _states_kind(q.norm, side.wants):
+                        continue  # "2023年GDP增长目标" is not answered by 2023's result, nor the other way round
                     score += 0.35 if fits else -0.1
                 if side is not None and len(side.years) == 1 and f.years == tuple(side.years):
                     score += 0.15  # about that year alone, not a period containing it
                 if _opposite(q.norm, f.metric):
                     score -= 0.6
+                if _is_change(f) and _asks_level(q.norm):
+                    score -= 1.0  # "提高20元" does not say what the level is after the rise
                 if not uok:
                     score -= 1.0
                 if not soft_ok:
@@ -496,7 +526,7 @@ class Answerer:
                     out.reason = "yesno_unsettled"
             return out
         if form == "list":
-            if q.asks_number is False and self._only_counts(q, best) and "名单" in q.norm:
+            if self._only_counts(q, best):
                 return SideAnswer(side, form, True, "list_", nearest=nearest, meta=meta)
             bullets = self._bullets(q, r)
             if not bullets:
@@ -518,7 +548,7 @@ class Answerer:
             text, hit = found
             return SideAnswer(side, form, False, direct=text, primary=[(hit, display(text))], nearest=nearest,
                               meta=meta)
-        if form == "when" and not _TIME_EXPR.search(best.sentence.text):
+        if form == "when" and not [m for m in _TIME_EXPR.findall(best.sentence.text) if m not in q.norm]:
             return SideAnswer(side, form, True, "when", nearest=nearest, meta=meta)
         if form == "where" and not _has_place(best.sentence.text):
             return SideAnswer(side, form, True, "where", nearest=nearest, meta=meta)
@@ -535,14 +565,16 @@ class Answerer:
 
     def _answer_figure(self, q: Query, r: Retrieval, side: Side | None, frame, best: Candidate,
                        nearest: list[Hit], meta: dict) -> SideAnswer:
-        if q.asks_per_unit and not re.search(r"每|人均", best.sentence.text):
-            return SideAnswer(side, "figure", True, "no_figure", nearest=nearest, meta=meta)
         recs = self.records(q, r, side)
+        if q.asks_per_unit:
+            # "per person", "at most": only a figure stated per unit answers (reports mostly give totals)
+            recs = [x for x in recs if re.search(r"每|人均|户均|最高|最多|不超过", x[1].clause)]
         need = FIGURE_MATCH
-        match = next(((s, f, h, c) for s, f, h, c in recs if c >= need and (not q.units or unit_ok(f.text, q.units))
-                      and not (q.soft_units and not unit_ok(f.text, q.soft_units) and any(
-                          c2 >= need and unit_ok(f2.text, q.soft_units) for s2, f2, _, c2 in recs if s2 > s - 0.5))),
-                     None)
+        fitting = [x for x in recs if x[3] >= need and (not q.units or unit_ok(x[1].text, q.units))]
+        # a figure in the unit the question prefers ("投资多少": money) beats a close one in another unit
+        top = fitting[0][0] if fitting else 0.0
+        preferred = [x for x in fitting if q.soft_units and unit_ok(x[1].text, q.soft_units) and x[0] >= top - 0.5]
+        match = (preferred or fitting or [None])[0]
         if match is None:
             # the report gives no figure for this metric; the nearest figure is shown labelled, never as the answer
             near = next(((f, h) for _, f, h, _ in recs), None)
@@ -594,18 +626,19 @@ class Answerer:
         return SideAnswer(side, "yesno", False, direct=text, primary=[(best.hit, self._quote(best, text))],
                           nearest=nearest, meta=meta)
 
-    @staticmethod
-    def _only_counts(q: Query, best: Candidate) -> bool:
-        """Is the clause a count of the things the question wants listed ("办理20件民生实事") with no
-        list of them ("包括…", "：…")?"""
-        clause = best.clause.text
-        for m in FIGURE.finditer(clause):
-            after = normalize(clause[m.end():])
-            if _LISTS.search(after):
-                continue
-            if any(t.text in after[: len(t.text) + 4] for t in q.topic_terms if len(t.text) >= 2):
-                return True
-        return bool(CN_FIGURE.search(clause)) and not _LISTS.search(clause)
+    def _only_counts(self, q: Query, best: Candidate) -> bool:
+        """Does the question ask which ones of a count the report states ("20件民生实事具体是哪些"),
+        where the report gives the count ("办理20件民生实事") and no list of them ("包括…", "：…")?"""
+        if not q.stated_figures:
+            return False
+        asked = parse_all(" ".join(q.stated_figures))
+        for c in self.candidates(q, Retrieval(hits=[best.hit] + [h for h in [] if h]), depth=1)[:12]:
+            clause = c.clause.text
+            for f in parse_all(clause):
+                if any(same_value(a, f) for a in asked):
+                    after = normalize(clause[f.end:])
+                    return not _LISTS.search(after[:12])
+        return False
 
     def secondary_quote(self, q: Query, hit: Hit, chunk_dense) -> str:
         """The sentence of a further passage to quote (the shared quote selector, with dense scores)."""

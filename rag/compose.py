@@ -122,7 +122,7 @@ class Composer:
             lines += ["", f("nearest") if refused else f("sources")]
             lines += quote_lines(citations, q.lang, q.script)
         direct = "；".join(direct_parts) if multi else (direct_parts[0] if direct_parts else "")
-        if answered and unsupported_figures(direct, [c.quote for c in citations]):
+        if any(unsupported_figures(p.direct, [c.quote for c in citations]) for p in answered):
             # cannot happen for an extract; guard anyway: never state a figure no cited quote holds
             return self.compose(q, scope, [SideAnswer(p.side, p.form, True, "no_figure", nearest=p.nearest)
                                            for p in parts], chunk_dense)

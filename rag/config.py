@@ -10,7 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: The only chunking/retrieval parameters that change what is stored in the index.
 #: They are written to the manifest; a change triggers a rebuild.
-INDEX_PARAMS_VERSION = 7
+INDEX_PARAMS_VERSION = 8
 
 
 def _env_bool(name: str, default: bool) -> bool:

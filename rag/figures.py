@@ -48,7 +48,7 @@ COUNT_UNITS = ("个", "座", "家", "项", "所", "条", "场", "次", "名", "�
 
 # Expected unit of a numeric answer, from explicit unit words in a question; any one satisfies.
 _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
-    (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|覆盖率|覆盖面|率\b|率[是为多]|\bpercent|\bpercentage|"
+    (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|率|\bpercent|\bpercentage|"
                 r"\brates?\b|\bratios?\b|\bproportion|\bhow fast"), PERCENT_UNITS),
     (re.compile(r"多少钱|亿元|万元|多少亿|多少万元|金额|\bmoney\b|\byuan\b|\brmb\b|\bbillion|\bmillion|\btrillion"),
      ("元", "亿", "万亿")),
@@ -212,7 +212,10 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 for item, f in zip(items, figs, strict=True):
                     metric = _LEAD_WORDS.sub("", FIGURE.sub("", item).strip(" ，,。；;：:"))
                     if len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 and prev_subject:
-                        metric = prev_subject + metric
+                        metric = prev_subject + metric  # "国内生产总值达到134.9万亿元、增长5%"
+                    head = re.split(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为", metric, maxsplit=1)[0]
+                    if len(head) >= 2:
+                        prev_subject = head
                     out.append(Figure(ps.source, ps.line, base + pos, base + pos + len(item), item.strip(" ，,。；;"),
                                       metric, f.text, f.value, f.unit, f.qualifier, _kind(ps.role, text), ps.years,
                                       place))

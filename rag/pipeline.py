@@ -127,7 +127,11 @@ class Pipeline:
 
     # -- asking --------------------------------------------------------------------------
     def analyze(self, question: str) -> Query:
-        return analyze(question, self.lexicon)
+        q = analyze(question, self.lexicon)
+        m = self.corpus.names_in_terms(q.mentions, q.norm, self.lexicon.corpus)
+        if m is not q.mentions:  # a place name inside a report's term: the term is the topic
+            q = analyze(question, self.lexicon, mentions=m)
+        return q
 
     def _sources(self, sources: Sequence[str] | None) -> tuple[str, ...]:
         """Document names a caller narrowed the scope to (file names, titles or places)."""
@@ -239,7 +243,7 @@ class Pipeline:
         scope = self.corpus.resolve(q.mentions, restrict=restrict)
         parts, dense, hits, ranking, stages = self._answer_sides(q, scope)
         fallback_from = ""
-        if (scope.home_default and len(parts) == 1 and parts[0].refused
+        if (scope.home_default and parts and all(p.refused for p in parts)
                 and parts[0].reason in ("not_mentioned", "figure_not_given", "yesno_unsettled", "no_definition")):
             alt = self._fallback(q, restrict)
             if alt is not None:
@@ -294,11 +298,11 @@ class Pipeline:
             if not scope.sides:
                 continue
             parts, dense, hits, ranking, _ = self._answer_sides(q, scope)
-            if parts and not parts[0].refused:
-                score = parts[0].meta.get("coverage", 0.0) + parts[0].meta.get("dense", 0.0)
+            answered = [p for p in parts if not p.refused]
+            if answered:
+                score = len(answered) + sum(p.meta.get("coverage", 0.0) + p.meta.get("dense", 0.0) for p in answered)
                 if best is None or score > best[0]:
-                    best = (score, (Scope(scope.sides[:1], (), False, scope.named_places), parts[:1], dense, hits,
-                                    ranking))
+                    best = (score, (Scope(scope.sides, (), False, scope.named_places), parts, dense, hits, ranking))
         return best[1] if best else None
 
 

@@ -46,7 +46,7 @@ ZH_STOPWORDS = frozenset(
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
-FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 规模 数量 总量 总额 增速 增幅 建设 实施 推进 开展 "
+FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
                         "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是".split())
 _QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
                             r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")
@@ -96,7 +96,8 @@ _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方�
                             r"\bmaximum\b|\bat most\b")
 _MODALS = frozenset("要会能将想该是有可")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
-_SCAFFOLD = re.compile(r"还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]")
+_SCAFFOLD = re.compile(r"还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
+                       r"(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大)?")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 _DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
@@ -210,7 +211,7 @@ def detect_form(norm: str, *, asks_number: bool, asks_list: bool, asks_when: boo
     return "other"
 
 
-def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
+def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | None = None) -> Query:
     nq = normalize_question(question)
     text = nq.text
     norm = normalize(text)
@@ -218,7 +219,8 @@ def analyze(question: str, lexicon: Lexicon | None = None) -> Query:
     lex = lexicon or load_lexicon()
     from .segment import boundaries
 
-    mentions = find_mentions(norm, boundaries(norm) if has_cjk(norm) else None)
+    if mentions is None:
+        mentions = find_mentions(norm, boundaries(norm) if has_cjk(norm) else None)
     topic_norm = _blank(norm, mentions.spans)
     terms: list[Term] = []
 

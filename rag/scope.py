@@ -60,10 +60,13 @@ class PlaceRef:
     name: str  # gazetteer name, 全国, or "" for a level word
     level: str  # national | province | city
     text: str  # as written
+    span: tuple[int, int] = (0, 0)  # where, in the normalised question
 
 
 @dataclass(frozen=True)
 class Mentions:
+    """Places and times a question names (``spans`` are blanked out of its topic words)."""
+
     places: tuple[PlaceRef, ...]
     times: tuple[TimeRef, ...]
     spans: tuple[tuple[int, int], ...]  # character spans of the mentions in the normalised question
@@ -75,22 +78,22 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     spans: list[tuple[int, int]] = []
     found: list[PlaceRef] = []
     for start, end, p in gaz.find_in_text(norm, boundaries):
-        found.append(PlaceRef(p.name, p.level, norm[start:end]))
+        found.append(PlaceRef(p.name, p.level, norm[start:end], (start, end)))
         spans.append((start, end))
     for p in gaz.find_english(norm):
-        if all(r.name != p.name for r in found):
-            found.append(PlaceRef(p.name, p.level, p.english[0]))
         m = re.search(r"\b" + re.escape(p.english[0]) + r"\b", norm)
+        if all(r.name != p.name for r in found):
+            found.append(PlaceRef(p.name, p.level, p.english[0], m.span() if m else (0, 0)))
         if m:
             spans.append(m.span())
     for m in _NATIONAL.finditer(norm):
         if all(r.level != "national" for r in found):
-            found.append(PlaceRef(gaz.NATIONAL, "national", m.group(0)))
+            found.append(PlaceRef(gaz.NATIONAL, "national", m.group(0), m.span()))
         spans.append(m.span())
     for pattern, level in ((_PROVINCE_WORD, "province"), (_CITY_WORD, "city")):
         for m in pattern.finditer(norm):
             if not any(r.level == level for r in found):
-                found.append(PlaceRef("", level, m.group(0)))
+                found.append(PlaceRef("", level, m.group(0), m.span()))
             spans.append(m.span())
     times: list[TimeRef] = []
     for m in _PLAN.finditer(norm):
@@ -238,6 +241,22 @@ class Corpus:
                or (len(span) > 1 and min(span) < d.year <= max(span) + 1)]
         return tuple(out)
 
+    def names_in_terms(self, m: Mentions, norm: str, corpus_text: str) -> Mentions:
+        """Drop place names that are part of a term the reports use ("好品山东" in a city's report is a
+        brand, not a question about the province) when no report of that place is held."""
+        keep = []
+        for r in m.places:
+            a, b = r.span
+            held = r.name in self.by_place or not r.name
+            window = [norm[max(0, a - k): b] for k in (1, 2)] + [norm[a: b + k] for k in (1, 2)]
+            as_term = any(len(w) > b - a and re.fullmatch(r"[\u4e00-\u9fff]+", w) and w in corpus_text for w in window)
+            if held or not as_term:
+                keep.append(r)
+        if len(keep) == len(m.places):
+            return m
+        dropped = [r.span for r in m.places if r not in keep]
+        return Mentions(tuple(keep), m.times, tuple(s for s in m.spans if s not in dropped), m.wants)
+
     def resolve(self, m: Mentions, *, restrict: tuple[str, ...] = ()) -> Scope:
         """The sides a question asks about, or what is missing."""
         docs_allowed = set(restrict) if restrict else set(self.by_source)
@@ -279,8 +298,10 @@ class Corpus:
                     if not sources:
                         missing.append(label)
                         continue
-                    sides.append(Side(place, label, sources, years if m.times else (), m.wants or
-                                      ("result" if t.kind == "rel" and t.a < 0 else ""), bool(m.times)))
+                    # a year that is over is asked about for its results unless the question says target
+                    over = bool(years) and max(years) < self.newest_year(place)
+                    sides.append(Side(place, label, sources, years if m.times else (),
+                                      m.wants or ("result" if over else ""), bool(m.times)))
         return Scope(tuple(sides), tuple(dict.fromkeys(missing)), home_default, tuple(dict.fromkeys(named)))
 
     def everything(self, restrict: tuple[str, ...] = ()) -> Scope:

@@ -48,3 +48,22 @@ def boundaries(text: str) -> set[int]:
         pos += len(tok)
         out.add(pos)
     return out
+
+
+_pos = None
+
+
+def pos_tags(text: str) -> list[tuple[str, str]]:
+    """(word, part of speech) with jieba's own dictionary only: the corpus vocabulary taught to the
+    segmenter above is tagged as nouns, which would hide its verbs (投资, 建设)."""
+    global _pos
+    if _pos is None:
+        with _lock:
+            if _pos is None:
+                import jieba
+                import jieba.posseg as pseg
+
+                tok = jieba.Tokenizer()
+                tok.initialize()
+                _pos = pseg.POSTokenizer(tok)
+    return [(p.word, p.flag) for p in _pos.cut(text)]
