@@ -115,7 +115,8 @@ _DOWN = re.compile(r"下降|降低|减少|下跌|降|压减|缩小|fall|drop|dec
 
 
 # Verbs a figure question uses for its quantity (涨多少, 发多少, 安排了多少): the figure answers them.
-FIGURE_FRAME = frozenset("涨 降 发 发行 安排 提高 增加 减少 下降 降低 上涨 增 减 多 花 投 投入 给 补 补贴 建 修 新修 办 开 有".split())
+FIGURE_FRAME = frozenset("涨 降 发 发行 安排 提高 增加 减少 下降 降低 上涨 增 减 多 花 投 投入 给 补 补贴 建 修 新修 办 开 有 "
+                         "总量 总额 规模 多大 多高".split())
 _LEAD_VERBLESS = frozenset("今年 全年 年内 先 再 还 要 将 拟 力争 确保 并 同时 其中 累计 预计 努力 继续 持续".split())
 
 
@@ -145,13 +146,30 @@ def _states_kind(question: str, wants: str) -> bool:
     return bool((_STATES_TARGET if wants == "target" else _STATES_RESULT).search(question))
 
 
+def _sub_metric(metric: str, question: str) -> bool:
+    """Does the metric name a part of what the question asks: a quoted name or an enumeration the
+    question does not mention (电动汽车、锂电池、光伏产品“新三样”出口 vs 出口总额)?"""
+    names = [n for n in re.findall(r"“([^”]{1,12})”", metric) if normalize(n) not in question]
+    listed = metric.count("、") >= 1 and not any(normalize(x) in question for x in metric.split("、")[:-1] if len(x) >= 2)
+    # "数字经济核心产业增加值占国内生产总值比重": a share of GDP is not GDP
+    share = bool(re.search(r"占[^，,。]{1,16}(?:比重|比例)", metric)) and not re.search(r"比重|比例|占比|share", question)
+    return bool(names) or listed or share
+
+
 def _is_change(f: Figure) -> bool:
     """Is the figure an increment ("提高20元", "比上年增加1.1万亿元") rather than a level?"""
     before = f.clause[: f.clause.find(f.text)] if f.text in f.clause else f.clause
     return bool(_CHANGE_BEFORE.search(before.strip())) and f.unit not in ("%", "‰", "个百分点", "百分点")
 
 
+_AFTER_CHANGE = re.compile(r"(?:提高|调整|上调|增加|提升|下调)(?:以后|之后|后)")
+_ASKS_VS_BASE = re.compile(r"(?:比|较)(?:去年|上年|上一年|前一年)|同比|\bthan last year\b|\bover last year\b")
+
+
 def _asks_level(question: str) -> bool:
+    """"提高以后每月最低是多少钱", "GDP总量有多大": the level, not the change."""
+    if _AFTER_CHANGE.search(question):
+        return True
     return bool(_ASKS_LEVEL.search(question)) and not _ASKS_CHANGE.search(question)
 
 
@@ -236,7 +254,10 @@ class Answerer:
                 # a short word the report writes apart (扩招 / 扩大…招生) counts when its characters are there
                 norm = normalize(text)
                 hit = max(hit, sum(ch in norm for ch in t.text) / len(t.text))
-            hit = 1.0 if hit >= 0.67 else hit
+            # a compound counts as present when most of it is, its head (last two characters) included:
+            # 一般公共预算支出 is not 一般公共预算收入
+            head_ok = len(toks) < 3 or toks[-1] in present
+            hit = 1.0 if hit >= 0.67 and head_ok else min(hit, 0.66)
             gw, gh = groups.get(t.group or t.text, (0.0, 0.0))
             groups[t.group or t.text] = (max(gw, w), max(gh, hit))
         num = sum(w * h for w, h in groups.values())
@@ -358,7 +379,12 @@ class Answerer:
                 cov_sent = self.coverage(q, sent.text, figure=True) if sent else 0.0
                 uok = not q.units or unit_ok(f.text, q.units)
                 soft_ok = not q.soft_units or unit_ok(f.text, q.soft_units)
-                score = (cov_metric + 0.5 * precision + 0.3 * cov_sent + 0.5 * (hit.score / top_hit if top_hit > 0 else 0)
+                # the figure answers when its metric names the topic, or when its sentence names all of
+                # the topic and its clause has no subject of its own ("从今年开始拟连续几年发行超长期特别国债，…，
+                # 今年先发行1万亿元"); a clause with its own subject ("一般公共预算收入增长3%左右") is another metric
+                via_sentence = cov_sent if uok and cov_sent >= 0.99 and (cov_metric >= 0.5 or _bare(f.metric)) \
+                    else 0.0
+                score = (max(cov_metric, via_sentence) + 0.8 * precision + 0.3 * cov_sent + 0.5 * (hit.score / top_hit if top_hit > 0 else 0)
                          + 0.15 * self.cov(topic, f.clause) - 0.03 * rank)
                 if side is not None and side.wants:
                     fits = f.kind == side.wants or (side.wants == "target" and f.kind == "plan")
@@ -369,8 +395,13 @@ class Answerer:
                     score += 0.15  # about that year alone, not a period containing it
                 if _opposite(q.norm, f.metric):
                     score -= 0.6
+                if _sub_metric(f.metric, q.norm):
+                    score -= 0.3
+                    cov_metric *= 0.5  # "“新三样”出口" is a part of exports, not exports
                 if _is_change(f) and _asks_level(q.norm):
                     score -= 1.0  # "提高20元" does not say what the level is after the rise
+                if not _is_change(f) and _ASKS_VS_BASE.search(q.norm):
+                    score -= 1.0  # "比上年多安排了多少" asks the increase, not the level
                 if not uok:
                     score -= 1.0
                 if not soft_ok:
@@ -378,11 +409,6 @@ class Answerer:
                 if q.stated_figures and any(same_value(a, b) for a in parse_all(" ".join(q.stated_figures))
                                             for b in parse_all(f.text)):
                     score += 0.3
-                # the figure answers when its metric names the topic, or when its sentence names all of
-                # the topic and its clause has no subject of its own ("从今年开始拟连续几年发行超长期特别国债，…，
-                # 今年先发行1万亿元"); a clause with its own subject ("一般公共预算收入增长3%左右") is another metric
-                via_sentence = cov_sent if uok and cov_sent >= 0.99 and (cov_metric >= 0.5 or _bare(f.metric)) \
-                    else 0.0
                 match = max(cov_metric + PRECISION_WEIGHT.get(q.lang, 0.25) * precision, via_sentence)
                 out.append((score, f, hit, match))
         out.sort(key=lambda x: -x[0])
@@ -568,7 +594,7 @@ class Answerer:
         recs = self.records(q, r, side)
         if q.asks_per_unit:
             # "per person", "at most": only a figure stated per unit answers (reports mostly give totals)
-            recs = [x for x in recs if re.search(r"每|人均|户均|最高|最多|不超过", x[1].clause)]
+            recs = [x for x in recs if re.search(r"每|人均|户均|月均|月最低|标准|最高|最多|不超过", x[1].clause)]
         need = FIGURE_MATCH
         fitting = [x for x in recs if x[3] >= need and (not q.units or unit_ok(x[1].text, q.units))]
         # a figure in the unit the question prefers ("投资多少": money) beats a close one in another unit

@@ -238,8 +238,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, m.group(0), value,
                                   re.sub(r"^第?[一二三四五六七八九十两百千]+", "", m.group(0)), "", _kind(ps.role, text),
                                   ps.years, place))
-            subject = re.split(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为", text, maxsplit=1)[0]
-            subject = _LEAD_WORDS.sub("", subject.strip(" ，,。；;：:"))
-            if len(subject) >= 2 and not NUMBER.search(subject):
+            # the subject of a figure clause ("国内生产总值超过126万亿元，增长5.2%") carries to the next
+            parts = re.split(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为", text, maxsplit=1)
+            subject = _LEAD_WORDS.sub("", parts[0].strip(" ，,。；;：:"))
+            if figs and len(parts) > 1 and 2 <= len(subject) <= 16 and not NUMBER.search(subject):
                 prev_subject = subject
     return out

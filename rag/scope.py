@@ -118,6 +118,8 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
         for m in pattern.finditer(norm):
             if any(a <= m.start() < b for a, b in spans):
                 continue
+            if k and re.search(r"(?:比|较|同比|相比|than|over|from)\s*$", norm[: m.start()]):
+                continue  # "比去年多" compares with last year; it does not ask about it
             if k == 0 and m.group(0) in ("全年", "年内") and times:
                 continue
             times.append(TimeRef("rel", k, 0, m.group(0)))

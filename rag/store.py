@@ -123,10 +123,25 @@ def model_info(embedder: Embedder | None) -> dict[str, Any] | None:
     return {"name": embedder.name, "version": embedder.version(), "dim": embedder.dim, "max_tokens": embedder.max_tokens}
 
 
+#: The modules whose code decides what a segment holds (structure, chunks, figure records, dictionary):
+#: a change to any of them makes every segment stale, so an upgraded product never serves records
+#: extracted by older code.
+SEGMENT_CODE = ("clean.py", "structure.py", "chunk.py", "figures.py", "cedict.py", "text.py")
+
+
+def code_version() -> str:
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in SEGMENT_CODE:
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:12]
+
+
 def fingerprint(settings: Settings, embedder: Embedder, xembedder: Embedder | None) -> str:
-    """What a segment's content depends on besides its document: models and chunking parameters."""
+    """What a segment's content depends on besides its document: models, chunking parameters and
+    the code that parses and extracts (``SEGMENT_CODE``)."""
     key = json.dumps({"params": settings.index_params(), "model": model_info(embedder),
-                      "xling": model_info(xembedder)}, sort_keys=True)
+                      "xling": model_info(xembedder), "code": code_version()}, sort_keys=True)
     return _sha256(key.encode())[:8]
 
 
