@@ -181,6 +181,10 @@ def _opposite(question: str, metric: str) -> bool:
 
 
 def _has_place(text: str) -> bool:
+    from .places import find_in_text
+
+    if find_in_text(normalize(text)):
+        return True
     for m in _PLACE.finditer(text):
         word = m.group(0)
         if not _GENERIC_PLACE.search(word[-3:]) and not _GENERIC_PLACE.search(word[-2:]):
@@ -507,8 +511,14 @@ class Answerer:
             for s in self._passage_sentences(hit.passage):
                 norm = normalize(s.text)
                 i = norm.find(term)
-                if i >= 0 and _DEFINES.search(norm[i + len(term): i + len(term) + 6]):
+                if i < 0:
+                    continue
+                if _DEFINES.search(norm[i + len(term): i + len(term) + 6]):
                     return strip_punct(display(s.text)), hit
+                # "电动汽车、锂电池、光伏产品“新三样”": an enumeration right before the quoted term
+                before = re.split(r"[，,。；;：:]", s.text[: i].rstrip("“\"等"))[-1]
+                if "、" in before and s.text[i - 1: i] in "“\"":
+                    return strip_punct(display(before)), hit
         return None
 
     def _label(self, f: Figure | None, ps: Passage, frame) -> str:

@@ -19,9 +19,10 @@ from .types import Chunk, Paragraph, Passage
 
 TokenCounter = Callable[[str], int]
 
-#: Paragraph kinds that are retrieved and embedded (titles, mastheads, addresses and bare
-#: headings are not: their words reach the passages below them through the section path).
-INDEXED_KINDS = frozenset({"text", "section", "glossary"})
+#: Paragraph kinds that are retrieved and embedded (addresses and bare headings are not: their
+#: words reach the passages below them through the section path). The masthead (title, occasion,
+#: speaker) answers "when was the report delivered, by whom".
+INDEXED_KINDS = frozenset({"title", "masthead", "text", "section", "glossary"})
 
 
 def char_tokens(text: str) -> int:

@@ -94,7 +94,7 @@ _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方�
                             r"\bper (?:person|household|family|month|mu|year|company|firm|capita|head)|"
                             r"\beach (?:person|household|family|company|firm|resident|student|applicant)|one person|"
                             r"\bmaximum\b|\bat most\b")
-_MODALS = frozenset("要会能将想该是有可")
+_MODALS = frozenset("要会能将想该是有可还")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _SCAFFOLD = re.compile(r"还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
                        r"(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大)?")
@@ -232,6 +232,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     for key, term in lex.expand_zh(topic_norm, keep_report_words=True):
         terms.append(Term(term, 1.0, "synonym", key))
         covered = covered.replace(key, " ")
+    for key in dict.fromkeys(k for k, _ in lex.expand_zh(topic_norm, keep_report_words=True)):
+        if has_cjk(key) and len(key) >= 2 and key in lex.corpus and all(t.text != key for t in terms):
+            terms.append(Term(key, 1.0, "zh", key))  # the user's own word, where the reports use it too
     for piece in _zh_content(covered):
         if len(piece) == 2 and piece[0] in _MODALS and has_cjk(piece[1]):
             piece = piece[1]  # 要建, 会降, 能涨: the verb is the word
