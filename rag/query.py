@@ -64,12 +64,13 @@ _ASKS_TOTAL = re.compile(
     r"existing|cumulative|currently (?:has|have)|right now"
 )
 _ASKS_LIST = re.compile(
-    r"哪些|哪几|分别是什么|名单|清单|具体是|具体有|列出|包括(?:什么|啥|哪)|都有(?:啥|什么)|有啥|有什么(?:办法|措施|举措|安排|规划|重点|"
-    r"动作|打算|政策|工作|行动|亮点|新举措|支持|帮助|好处|变化)|什么(?:措施|举措|政策|办法|安排|支持|帮扶|招|新招)|怎么(?:做|办|干|抓|搞|弄|支持|帮|保障|推进|促进|解决|管|改善)|"
-    r"如何|怎样|采取|做什么|干什么|打算怎么|要怎么|咋|出台了?什么|"
+    r"哪些|哪几|分别是什么|名单|清单|具体是|具体有|列出|包括(?:什么|啥|哪)|都有(?:啥|什么)|有啥|"
+    r"有什么(?!意思|区别|不同|关系|用|含义)|什么(?:措施|举措|政策|办法|安排|支持|帮扶|招|新招|项目|工程|活动|行动|计划|改革|新|好)|"
+    r"怎么(?!样|回事|说|理解|算)|如何|怎样(?!理解)|咋(?!样)|采取|做什么|干什么|干啥|做啥|搞啥|打算怎么|要怎么|出台了?什么|"
     r"\blist\b|which ones|name (?:all|the)|what are the \d+|what (?:is|are|will) (?:being |be )?(?:done|planned)|"
-    r"what (?:measures|steps|policies|actions|support|help|plans|initiatives|programs|projects)|how (?:will|does|do|is|are|can|to)\b|"
-    r"what (?:does|will) (?:the )?(?:government|city|province|report|country|state)\b.{0,30}\b(?:do|plan|offer)|"
+    r"what (?:measures|steps|policies|actions|support|help|plans|initiatives|programs|programmes|projects|reforms|"
+    r"changes|improvements|events|activities)|how (?:will|does|do|is|are|can|to|would)\b|"
+    r"what (?:is|are|will|does) (?:the )?[\w\s'-]{0,40}\b(?:doing|do|planning|offer|offering)\b|"
     r"what(?:'s| is) (?:planned|being done|the plan)|\bplans? (?:for|to)\b|what does the report say about"
 )
 _ASKS_WHERE = re.compile(r"在哪|建在|设在|哪里|哪儿|哪个区|哪几个区|什么地方|地点|位置|选址|\bwhere\b|which (?:district|area|site)|location")
