@@ -31,7 +31,7 @@ from .lexical import BM25, tokens
 from .query import FRAME_WORDS, Query
 from .retrieve import Retrieval, Retriever
 from .scope import Side
-from .text import Span, clauses, normalize, sentences, strip_punct
+from .text import Span, clauses, has_cjk, normalize, sentences, strip_punct
 from .types import Document, Figure, Hit, Passage
 
 _NEW_BEFORE = re.compile(r"(新建|新增|新培育|新修建|新竣工|引进|培育|新开工)[^，,。；;]{0,12}$")
@@ -144,6 +144,19 @@ _STATES_RESULT = re.compile(r"实际|完成了|实现了|增长了|下降了|达
 def _states_kind(question: str, wants: str) -> bool:
     """Does the question say outright that it wants a target (目标) or a result (实际)?"""
     return bool((_STATES_TARGET if wants == "target" else _STATES_RESULT).search(question))
+
+
+def _head_conflict(q: Query, metric: str) -> bool:
+    """Two adjacent words of the question ("预算" "支出") where the metric has the first followed by
+    another word ("预算收入"): the question names a different thing of the same family."""
+    words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text)]
+    m = normalize(metric)
+    for a, b in zip(words, words[1:], strict=False):
+        if (a + b) in q.norm and a in m and b not in m:
+            after = m[m.find(a) + len(a): m.find(a) + len(a) + 2]
+            if len(after) == 2 and has_cjk(after) and after not in FRAME_WORDS and not after.startswith(("增", "达", "为")):
+                return True
+    return False
 
 
 def _sub_metric(metric: str, question: str) -> bool:
@@ -377,10 +390,12 @@ class Answerer:
                     continue
                 if side is not None and len(side.years) == 1 and len(f.years) > 1:
                     continue  # a five-year figure does not answer for one year
-                cov_metric = self.coverage(q, f.metric, figure=True) if q.terms else 0.0
+                cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
+                if _head_conflict(q, f.metric):
+                    cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
                 precision = self.precision(q, f.metric)
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
-                cov_sent = self.coverage(q, sent.text, figure=True) if sent else 0.0
+                cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
                 uok = not q.units or unit_ok(f.text, q.units)
                 soft_ok = not q.soft_units or unit_ok(f.text, q.soft_units)
                 # the figure answers when its metric names the topic, or when its sentence names all of
@@ -646,7 +661,14 @@ class Answerer:
         """Settled when a sentence names everything the question asks about (its topic words and the
         figure it states, if any); the clause of that sentence that does so is the answer."""
         best = None
-        for c in cands[:8]:
+        seen: set[tuple] = set()
+        for c in cands:
+            key = (c.hit.passage.key, c.sentence.start)
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > 8:
+                break
             if self.coverage(q, c.sentence.text, chars=True) >= YESNO_SETTLES:
                 best = c
                 break
