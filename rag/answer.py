@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .cite import best_sentence, display
-from .figures import CN_FIGURE, FIGURE, figures, parse_all, same_value, unit_ok
+from .figures import FIGURE, figures, parse_all, same_value, unit_ok
 from .lexical import BM25, tokens
 from .query import FRAME_WORDS, Query
 from .retrieve import Retrieval, Retriever
@@ -572,6 +572,7 @@ class Answerer:
                 agrees = bool(rec) and any(same_value(a, b) for a in parse_all(" ".join(q.stated_figures))
                                            for b in parse_all(rec["text"]))
                 out.form = "yesno"
+                out.label = ""
                 out.meta = {**out.meta, "agrees": agrees}
                 if out.refused:
                     out.reason = "yesno_unsettled"
@@ -702,6 +703,10 @@ class Answerer:
         """The sentence of a further passage to quote (the shared quote selector, with dense scores)."""
         ps = hit.passage
         weights = self.weights(q)
-        extra = {s.start - ps.start: 2.5 * self._dense_of(ps, s, chunk_dense) for s in self._passage_sentences(ps)}
+        sents = self._passage_sentences(ps)
+        extra = {s.start - ps.start: 2.5 * self._dense_of(ps, s, chunk_dense) for s in sents}
+        for s in sents:  # the title sentence is a label, not a quote
+            if self._is_heading(ps, s) and len(sents) > 1:
+                extra[s.start - ps.start] = -100.0
         terms = sorted(weights, key=lambda t: -weights[t])
         return display(best_sentence(ps.text, terms, extra))

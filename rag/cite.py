@@ -57,7 +57,10 @@ def best_sentence(text: str, terms: Sequence[str], extra: dict[int, float] | Non
         return (sum(len(t) for t in terms if t and t in norm) + (extra or {}).get(s.start, 0.0), -s.start)
 
     best = max(spans, key=score)
-    return best.text.strip() if score(best)[0] > 0 else text.strip()
+    if score(best)[0] > 0:
+        return best.text.strip()
+    rest = [s for s in spans if (extra or {}).get(s.start, 0.0) > -100.0]
+    return (rest[0].text if rest else text).strip()
 
 
 def citation_text(title: str, section: str, line: int, quote: str) -> str:

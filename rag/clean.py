@@ -88,8 +88,8 @@ def furniture_reason(line: str, *, title_seen: set[str] | None = None) -> str | 
     if _DATE_LINE.match(s):
         return "date line"
     if len(s) <= 60 and _CAPTION.search(s) and not s.endswith(("。", "！", "？")) or (
-            len(s) <= 60 and re.search(r"(?:记者|摄影)\s*\S{2,4}\s*摄\s*$", s)):
-        return "photo caption"
+            re.search(r"(?:记者|摄影|通讯员)\s*\S{2,4}\s*摄\s*$", s)):
+        return "photo caption"  # a photo's caption and byline, however long the caption
     if _BREADCRUMB.match(s) and ">" in s or s.startswith(("首页>", "首页 >", "首页》")):
         return "breadcrumb"
     if title_seen is not None and s in title_seen:

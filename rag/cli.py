@@ -293,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("add", help="add a report (a .txt file, one paragraph per line) and index only it")
     s.add_argument("file")
     s.add_argument("--title")
-    s.add_argument("--place", help="e.g. 威海市, 山东省, 全国")
+    s.add_argument("--place", help="the place as written in the report: a city (…市), a province (…省) or 全国")
     s.add_argument("--level", choices=["national", "province", "city", "county"])
     s.add_argument("--year", type=int)
     s.add_argument("--date", help="delivery date, YYYY-MM-DD")

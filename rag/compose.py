@@ -18,6 +18,41 @@ from .scope import Scope
 from .types import Answer, Citation, Document, Hit
 
 
+class Body:
+    """The answer's own lines as segments: ("", text), ("strong", direct answer), ("cite", n).
+    ``markdown`` renders them for the CLI and the JSON ``answer``; the web chat renders the same
+    segments with its own escaping (``ui.render``)."""
+
+    def __init__(self):
+        self.lines: list[list[tuple[str, object]]] = []
+
+    def line(self, *segments: tuple[str, object]) -> None:
+        self.lines.append([s for s in segments if s[1] not in (None, "")])
+
+    def markdown(self) -> str:
+        out = []
+        for segs in self.lines:
+            parts = []
+            for style, value in segs:
+                if style == "strong":
+                    parts.append(f"**{value}**")
+                elif style == "cite":
+                    parts.append(f" [{value}]")
+                else:
+                    parts.append(str(value))
+            out.append("".join(parts))
+        return "\n".join(out)
+
+
+def answer_type(q: Query, parts: list[SideAnswer]) -> str:
+    """``answer_type`` of the JSON: the form answered (figure, list, yesno, when, where, compare,
+    definition) or fact."""
+    if len(parts) > 1 or q.form == "compare":
+        return "compare"
+    form = parts[0].form if parts else q.form
+    return form if form in ("figure", "list", "yesno", "when", "where", "definition") else "fact"
+
+
 class Composer:
     def __init__(self, answerer: Answerer, documents: list[Document], describe: str, *, cite_k: int = 3):
         self.answerer = answerer
@@ -76,66 +111,64 @@ class Composer:
                 fallback_from: str = "") -> Answer:
         f = Frame(q.lang, q.script)
         citations, first = self.citations(q, parts, chunk_dense)
-        lines: list[str] = []
-        missing = [f("missing_scope", what=w) for w in scope.missing]
-        if missing:
-            lines.append("".join(missing) + f("held", held=self.describe))
+        body = Body()
+        if scope.missing:
+            body.line(("", "".join(f("missing_scope", what=w) for w in scope.missing) + f("held", held=self.describe)))
         prefix = f("home_silent", home=fallback_from) if fallback_from else ""
         answered = [p for p in parts if not p.refused]
         multi = len(parts) > 1
+        colon = ": " if q.lang == "en" else "："
         direct_parts: list[str] = []
         for i, p in enumerate(parts):
             n = first.get(i)
-            mark = f" [{n}]" if n else ""
             who = ""
             if multi and p.side:
                 place = p.side.label.rstrip("0123456789年—")
-                name = f"{place} {p.label}" if p.label and not p.refused else p.side.label
-                who = name + ("：" if q.lang != "en" else ": ")
+                who = (f"{place} {p.label}" if p.label and not p.refused else p.side.label) + colon
+            bullet = "- " if multi else ""
             if p.refused:
-                reason = self._reason(p, f, citations)
-                lines.append(f"- {who}{reason}" if multi else prefix + reason)
+                body.line(("", bullet + who + (prefix if not multi else "") + self._reason(p, f)))
                 if p.nearby is not None:
-                    lines.append(f("nearby_figure", metric=p.nearby[0], figure=p.nearby[1]) + mark)
+                    body.line(("", f("nearby_figure", metric=p.nearby[0], figure=p.nearby[1])), ("cite", n))
                 continue
-            label = "" if multi else f"{p.label}：" if p.label and q.lang != "en" else f"{p.label}: " if p.label else ""
-            title = self.titles.get(p.primary[0][0].passage.source, "") if p.primary else ""
-            if fallback_from and title:
-                label = f"《{title}》" + label
+            label = "" if multi or not p.label else p.label + colon
+            if fallback_from and p.primary:
+                label = f"《{self.titles.get(p.primary[0][0].passage.source, '')}》" + label
             if p.form == "list":
-                lead = prefix + f("list_lead")
-                lines.append(f"{who}{lead}" if not multi else f"- {who}")
+                body.line(("", bullet + who + (prefix if not multi else "") + label + f("list_lead")))
                 for text, hit in p.bullets:
                     num = next((c.n for c in citations if (c.source, c.line) == hit.passage.key), n)
-                    lines.append(f"- {text} [{num}]")
-            elif p.form == "yesno":
-                lead = f("yes") if p.meta.get("agrees", True) else f("says")
-                lines.append(f"{'- ' if multi else ''}{who}{prefix}{lead}**{p.direct}**{mark}")
-            elif p.form == "definition":
-                lines.append(f"{prefix}{f('definition_lead')}**{p.direct}**{mark}")
+                    shown = f"“{text}”" if q.lang == "en" else text
+                    body.line(("", "  - " if multi else "- "), ("", shown), ("cite", num))
             else:
-                lead = f("answer_lead") if q.lang == "en" and not label else ""
-                lines.append(f"{'- ' if multi else ''}{who}{prefix}{lead}{label}**{p.direct}**{mark}")
+                if p.form == "yesno":
+                    lead = f("yes") if p.meta.get("agrees", True) else f("says")
+                elif p.form == "definition":
+                    lead = f("definition_lead")
+                else:
+                    lead = f("answer_lead") if q.lang == "en" and not label else ""
+                body.line(("", bullet + who + (prefix if not multi else "") + label + lead), ("strong", p.direct),
+                          ("cite", n))
             direct_parts.append(f"{who}{p.direct}" if multi else p.direct)
         refused = not answered
-        if citations:
-            lines += ["", f("nearest") if refused else f("sources")]
-            lines += quote_lines(citations, q.lang, q.script)
+        sources = (f("nearest") if refused else f("sources")) if citations else ""
         direct = "；".join(direct_parts) if multi else (direct_parts[0] if direct_parts else "")
         if any(unsupported_figures(p.direct, [c.quote for c in citations]) for p in answered):
             # cannot happen for an extract; guard anyway: never state a figure no cited quote holds
             return self.compose(q, scope, [SideAnswer(p.side, p.form, True, "no_figure", nearest=p.nearest)
                                            for p in parts], chunk_dense)
-        answer_type = q.form if q.form in ("figure", "list", "yesno", "when", "where", "compare", "definition") \
-            else "fact"
+        text = body.markdown()
+        if citations:
+            text += "\n\n" + sources + "\n" + "\n".join(quote_lines(citations, q.lang, q.script))
         reason = parts[0].reason if parts and refused else ""
         meta = {"reason_key": reason or ("scope" if scope.missing and refused else ""),
                 **(parts[0].meta if parts else {}),
+                "body": body.lines, "sources_heading": sources,
                 "sides": [p.side.label for p in parts if p.side], "missing": list(scope.missing)}
-        return Answer(q.raw, "\n".join(lines).strip(), direct, refused, tuple(citations), {}, lang=q.lang,
-                      answer_type=answer_type, script=q.script, meta=meta)
+        return Answer(q.raw, text.strip(), direct, refused, tuple(citations), {}, lang=q.lang,
+                      answer_type=answer_type(q, parts), script=q.script, meta=meta)
 
-    def _reason(self, p: SideAnswer, f: Frame, citations: list[Citation]) -> str:
+    def _reason(self, p: SideAnswer, f: Frame) -> str:
         key = p.reason or "not_mentioned"
         title = ""
         if p.side is not None and len(p.side.sources) == 1:

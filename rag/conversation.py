@@ -64,7 +64,7 @@ def _frame_of(q: Query) -> str:
         from .lexicon import EN_STOPWORDS
 
         words = re.findall(r"[A-Za-z']+|\d+", q.text)
-        keep = [w for w in words if w.lower() in EN_STOPWORDS and w.lower() not in {"weihai", "city", "report"}]
+        keep = [w for w in words if w.lower() in EN_STOPWORDS and w.lower() not in {"city", "report"}]
         return " ".join(keep)
     keep = [tok for tok in segment(q.text) if tok in ZH_STOPWORDS or not has_cjk(tok) and not tok.strip().isalnum()]
     return "".join(keep).strip()

@@ -101,7 +101,8 @@ def parse_all(text: str) -> list[Parsed]:
         number, unit, qual = m.group(1), m.group(2) or "", m.group(3) or ""
         if not unit and any(a <= m.start() < b for a, b in names):
             continue
-        if not unit and re.match(r"\s*年", text[m.end():m.end() + 1]):
+        if (not unit and re.match(r"\s*年", text[m.end():m.end() + 1])) or (
+                unit == "年" and re.fullmatch(r"(?:19|20)\d\d", number)):
             continue  # a year, not a figure
         factor, base = _split_unit(unit)
         before = text[max(0, m.start() - 4):m.start()]
@@ -157,7 +158,7 @@ def same_value(a: Parsed, b: Parsed) -> bool:
 
 
 # -- records ---------------------------------------------------------------------------------------
-_TARGET_CUE = re.compile(r"目标|预期|左右|以上|以内|以下|力争|确保|控制在|保持在|不低于|不少于|突破")
+_TARGET_CUE = re.compile(r"目标|预期|力争|确保|控制在|保持在|不低于|不少于|突破")
 _LEAD_WORDS = re.compile(r"^(?:其中|全年|全市|全省|全区|全国|今年|明年|同时|并|和|及|以及|力争|确保|预计|累计|先|再|拟|"
                          r"主要预期目标[为是]?[:：]?)+")
 _VERB_AFTER_LIST = re.compile(r"分别(增长|下降|达到|为|提高|降低|增加|减少|完成)?")
@@ -176,10 +177,12 @@ def _cn_value(text: str) -> float | None:
     return cn_number(re.sub(r"^第|[^一二三四五六七八九十两百千]+$", "", re.match(r"第?[一二三四五六七八九十两百千]+", text).group(0)))
 
 
-def _kind(role: str, clause: str) -> str:
+def _kind(role: str, clause: str, qualifier: str = "") -> str:
+    """result in a review; target in the targets part, or a figure with a target's qualifier
+    (左右, 以上) or words (力争, 控制在); plan otherwise (新建…座 in the tasks)."""
     if role == "review":
         return "result"
-    if role == "targets" or _TARGET_CUE.search(clause):
+    if role == "targets" or qualifier in ("左右", "以上", "以内", "以下", "上下") or _TARGET_CUE.search(clause):
         return "target"
     return "plan"
 
@@ -201,8 +204,8 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 if len(items) == len(figs):
                     for item, f in zip(items, figs, strict=True):
                         out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(),
-                                          item + verb, f.text, f.value, f.unit, f.qualifier, _kind(ps.role, text),
-                                          ps.years, place))
+                                          item + verb, f.text, f.value, f.unit, f.qualifier,
+                                          _kind(ps.role, text, f.qualifier), ps.years, place))
                     prev_subject = items[-1]
                     continue
             # "A30个、B20个": each item its own metric
@@ -217,8 +220,8 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                     if len(head) >= 2:
                         prev_subject = head
                     out.append(Figure(ps.source, ps.line, base + pos, base + pos + len(item), item.strip(" ，,。；;"),
-                                      metric, f.text, f.value, f.unit, f.qualifier, _kind(ps.role, text), ps.years,
-                                      place))
+                                      metric, f.text, f.value, f.unit, f.qualifier, _kind(ps.role, item, f.qualifier),
+                                      ps.years, place))
                     pos += len(item) + 1
                 figs = []
             for f in figs:
@@ -227,7 +230,7 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 if len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 and prev_subject:
                     metric = prev_subject + metric
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, f.text, f.value,
-                                  f.unit, f.qualifier, _kind(ps.role, text), ps.years, place))
+                                  f.unit, f.qualifier, _kind(ps.role, text, f.qualifier), ps.years, place))
             for m in CN_FIGURE.finditer(text):
                 if m.group(0).startswith("第") and not re.search(r"[轮批期次]", m.group(0)):
                     continue

@@ -37,7 +37,7 @@ _OCCASION = re.compile(
     rf"({_NUM})年({_NUM})月({_NUM})日在(.{{0,24}}?)第?[一二三四五六七八九十]+届(全国)?人民代表大会"
 )
 _DELEGATE = re.compile(r"我代表(国务院|[\u4e00-\u9fff]{0,12}?人民政府|[\u4e00-\u9fff]{0,12}?政府)")
-_TITLE = re.compile(r"^(?:(\d{4})年)?([\u4e00-\u9fff]{2,12}?)?(?:人民)?政府工作报告")
+_TITLE = re.compile(r"^(?:(\d{4})年)?([\u4e00-\u9fff]{2,12}?)?(?:(\d{4})年)?(?:人民)?政府工作报告")
 _SPEAKER = re.compile(r"^([\u4e00-\u9fff]{2,12}?)(?:人民政府)?(?:省长|市长|州长|盟长|主席|区长|县长|代省长|代市长)\s*\S*$")
 _FILE_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 
@@ -85,8 +85,8 @@ def detect_metadata(lines: list[str], file_name: str = "") -> dict[str, Any]:
         for ln in head:
             t = _TITLE.match(ln)
             if t and len(ln) <= 40:
-                if t.group(1) and "year" not in out:
-                    out["year"], origin["year"] = int(t.group(1)), "detected"
+                if (t.group(1) or t.group(3)) and "year" not in out:
+                    out["year"], origin["year"] = int(t.group(1) or t.group(3)), "detected"
                 if t.group(2) and "place" not in out and places.lookup(t.group(2).rstrip("省市")) is not None:
                     out["place"], origin["place"] = _canonical_place(t.group(2)), "detected"
                 break

@@ -62,7 +62,9 @@ MAX_HEADING_LINE = 40  # a standalone heading line is short
 
 
 def label(text: str, limit: int = MAX_LABEL) -> str:
-    """A display label: up to the first sentence end or comma, at most ``limit`` characters."""
+    """A display label: up to the first sentence end or comma, at most ``limit`` characters; a
+    section number in half-width brackets is shown in full-width ones ("(五)" -> "（五）")."""
+    text = re.sub(r"^\(([一二三四五六七八九十]+)\)", r"（\1）", text)
     head = re.split(r"[。！？；!?;]", text, maxsplit=1)[0]
     first = re.split(r"[，,：:]", head, maxsplit=1)
     out = first[0]

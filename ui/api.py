@@ -1,4 +1,4 @@
-"""The JSON HTTP API: ``POST /api/ask`` and ``GET /api/health``.
+"""The JSON HTTP API: ``POST /api/ask``, ``POST /api/feedback`` and ``GET /api/health``.
 
 Plain FastAPI routes on the parent app, outside the Gradio queue: an API client gets one
 request, one JSON response. ``/api/ask`` returns exactly ``Answer.to_json()`` (the contract of
@@ -10,7 +10,8 @@ Status codes of ``POST /api/ask``:
     413  the body is over ``MAX_BODY_BYTES``, or the question is over
          ``pipeline.settings.max_question_chars`` characters (500 by default; counted on the
          string as sent, before any whitespace is collapsed)
-    422  no ``"question"`` string in the object; or the pipeline rejected the question
+    422  no ``"question"`` string in the object; ``"sources"`` not a list of known document names;
+         or the pipeline rejected the question
          (empty, no topic words): the body is then ``Answer.to_json()`` with ``"error"`` set
     500  an unexpected failure (logged; the body says only "internal error")
 """
@@ -80,7 +81,8 @@ async def _read_body(request: Request) -> bytes | None:
 
 
 def health(pipeline, feedback_store=None) -> dict[str, Any]:
-    """What ``GET /api/health`` returns: status, models, and a summary of the index manifest."""
+    """What ``GET /api/health`` returns: status, models, the documents held (title, place, level,
+    year, date) and a summary of the index manifest."""
     import rag
 
     m = pipeline.manifest
@@ -93,10 +95,12 @@ def health(pipeline, feedback_store=None) -> dict[str, Any]:
         "index": {
             "built_at": m.get("built_at"),
             "counts": m.get("counts", {}),
-            "sources": [{"file": s.get("file"), "sha256": s.get("sha256"), "paragraphs": s.get("paragraphs")}
-                        for s in m.get("sources", [])],
             "params": m.get("params", {}),
+            "ann": m.get("ann"),
         },
+        "documents": [{**d.metadata(), "sha256": d.sha256, "paragraphs": len(d.paragraphs)}
+                      for d in pipeline.documents],
+        "home": list(pipeline.corpus.home),
         "limits": {"max_question_chars": pipeline.settings.max_question_chars,
                    "max_body_bytes": MAX_BODY_BYTES},
     }
@@ -130,11 +134,21 @@ def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
         question = obj["question"]
         if not isinstance(question, str):
             return _error(422, f'"question" must be a string, not a JSON {_json_type(question)}')
+        sources = obj.get("sources")
+        if sources is not None and (not isinstance(sources, list) or not all(isinstance(x, str) for x in sources)):
+            return _error(422, '"sources" must be a list of document names (see GET /api/health)')
+        if sources:
+            known = {d.source for d in pipeline.documents} | {d.title for d in pipeline.documents} | \
+                {d.place for d in pipeline.documents} | {d.short_place for d in pipeline.documents}
+            unknown = [x for x in sources if x not in known and x + ".txt" not in known]
+            if unknown:
+                return _error(422, f"unknown document(s) {', '.join(unknown)[:200]}; GET /api/health lists them")
         if len(question) > cap:
             return _error(413, f"question too long ({len(question)} characters); the limit is {cap}",
                           limit=cap)
         try:
-            answer = await anyio.to_thread.run_sync(pipeline.ask, question, limiter=limiter)
+            answer = await anyio.to_thread.run_sync(lambda: pipeline.ask(question, sources=sources or None),
+                                                    limiter=limiter)
         except Exception:
             log.exception("/api/ask failed for %r", question[:80])
             return _error(500, "internal error")

@@ -31,6 +31,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from rag.cite import best_sentence  # noqa: E402
 from rag.feedback import MAX_COMMENT_CHARS, FeedbackStore  # noqa: E402
 from rag.text import clean_input  # noqa: E402
 
@@ -38,16 +39,28 @@ from . import render  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-TITLE = "威海市2025年政府工作报告 · 问答与查询"
-SUBTITLE = "依据报告原文作答，并注明出处（第几行）。Answers quote the report and cite the line."
+TITLE = "政府工作报告 · 问答与查询"
+SUBTITLE = "依据报告原文作答，并注明出处（哪份报告、第几行）。Answers quote the reports and cite report and line."
 SORRY = "抱歉，系统出错了，请稍后再试。Sorry, something went wrong; please try again."
-EXAMPLES = [
-    "今年要建多少5G基站？",
-    "社零增长目标是多少？",
-    "城镇新增就业目标是多少？",
-    "How many 5G base stations this year?",
-    "What is the GDP growth target?",
-]
+ALL_DOCS = "全部报告 All reports"
+
+
+def examples_for(pipeline) -> list[str]:
+    """Example questions built from the documents held (no report's own wording): the home place's
+    targets, another place's last year, a comparison, a list question and English."""
+    corpus = pipeline.corpus
+    short = {d.place: d.short_place for d in pipeline.documents}
+    home = corpus.home_place
+    others = [p for p in corpus.by_place if p and p != home]
+    out = [f"{short.get(home, '')}今年经济增长目标是多少？", "今年有哪些稳就业的措施？"]
+    if others:
+        out.append(f"{short[others[0]]}去年GDP增长了多少？")
+    if home and others:
+        out.append(f"{short[home]}和{short[others[-1]]}今年GDP增长目标分别是多少？")
+    out.append("What is this year's GDP growth target?")
+    return out
+
+
 #: Workers answering at once, shared by every pipeline-bound event (see the module docstring).
 PIPELINE_CONCURRENCY = 4
 #: Requests that may wait in the Gradio queue; more are refused with "queue full" at once.
@@ -74,6 +87,12 @@ CSS = """
 .lk-head { font-size: 13px; color: var(--body-text-color-subdued); margin-bottom: 2px; }
 .lk-rank { font-weight: 600; color: var(--body-text-color); }
 .lk-line { font-weight: 600; color: var(--color-accent); }
+.lk-doc { font-weight: 600; }
+.fg-results { font-size: 14px; }
+.fg-title { font-weight: 600; margin: 10px 0 4px; }
+.fg-table { border-collapse: collapse; width: 100%; }
+.fg-table td, .fg-table th { border: 1px solid var(--border-color-primary); padding: 3px 6px; }
+.fg-value { font-weight: 700; white-space: nowrap; }
 .lk-text mark { background: #ffe066; color: #111; }
 .lk-text mark.fig { background: transparent; color: inherit; font-weight: 700; padding: 0; }
 .lk-empty { color: var(--body-text-color-subdued); padding: 8px 0; }
@@ -129,11 +148,18 @@ def _ask(pipeline, question: str, history: list[dict] | None):
 def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
     """The Gradio Blocks: "问答 Chat" for citizens and "热线查询 Lookup" for hotline operators."""
     cap = pipeline.settings.max_question_chars
-    parts = render.outline(pipeline.paragraphs)
-    part_by_name = dict(parts)
-    by_key = {render.paragraph_key(p): p for p in pipeline.paragraphs}
-    # The browser opens on the first part with more than one paragraph (the targets, usually).
-    first_part = next((name for name, paras in parts if len(paras) > 1), parts[0][0] if parts else None)
+    titles = {d.source: d.title for d in pipeline.documents}
+    doc_choices = [(d.title, d.source) for d in pipeline.documents]
+    outlines = {d.source: render.outline(d.paragraphs) for d in pipeline.documents}
+    first_doc = (pipeline.corpus.home or (pipeline.documents[0].source,))[0]
+
+    def _parts(source: str | None) -> list:
+        return outlines.get(source or first_doc, [])
+
+    def _first_part(source: str | None) -> str | None:
+        parts = _parts(source)
+        # the browser opens on the first part with more than one paragraph
+        return next((name for name, paras in parts if len(paras) > 1), parts[0][0] if parts else None)
 
     # -- chat ---------------------------------------------------------------------------
     def respond(message: str | None, display: list | None, history: list | None, msg_turns: list | None,
@@ -246,50 +272,79 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
             words += text.split()
         return render.highlight_terms(words)
 
-    def lookup(query: str):
+    def _sources(doc: str | None) -> list[str] | None:
+        return None if not doc or doc == ALL_DOCS else [doc]
+
+    def lookup(query: str, doc: str | None = None):
         query = (query or "")[:cap]
         try:
-            hits = pipeline.search(query, k=LOOKUP_K) if clean_input(query) else []
+            hits = pipeline.search(query, k=LOOKUP_K, sources=_sources(doc)) if clean_input(query) else []
             terms = _terms(query) if hits else []
         except Exception:
             log.exception("lookup failed")
             return ('<div class="lk-empty">查询出错，请重试。Search failed; please try again.</div>',
                     gr.update(choices=[], value=None), "")
-        html = render.lookup_html(query, hits, terms)
-        choices = [render.hit_choice(n, h.paragraph) for n, h in enumerate(hits, start=1)]
+        html = render.lookup_html(query, hits, terms, titles)
+        choices = [render.hit_choice(n, h, titles) for n, h in enumerate(hits, start=1)]
         first = choices[0][1] if choices else None
         cite = _citation(first, query) if first else ""
         return html, gr.update(choices=choices, value=first), cite
 
     def _citation(key: str | None, query: str = "") -> str:
-        if not key or key not in by_key:
+        if not key:
             return ""
-        p = by_key[key]
-        quote = render.best_sentence(p.text, _terms(query)) if query else None
-        return pipeline.citation_text(p.source, p.line, quote)
+        source, line, start = render.parse_key(key)
+        try:
+            p = pipeline.paragraph(source, line)
+        except KeyError:
+            return ""
+        text = p.text
+        if start:  # a passage of a long paragraph: quote from it
+            text = next((ps.text for ps in pipeline.retriever.passages if ps.key == (source, line)
+                         and ps.start == start), text)
+        quote = best_sentence(text, _terms(query)) if query else None
+        return pipeline.citation_text(source, line, quote)
 
     def pick_result(key: str | None, query: str):
         return _citation(key, query)
 
-    def pick_part(name: str | None):
-        paras = part_by_name.get(name or "", [])
+    def pick_doc(source: str | None):
+        parts = _parts(source)
+        first = _first_part(source)
+        paras = dict(parts).get(first or "", [])
+        choices = [render.paragraph_choice(p) for p in paras]
+        return (gr.update(choices=[name for name, _ in parts], value=first), render.section_html(paras),
+                gr.update(choices=choices, value=None), "")
+
+    def pick_part(name: str | None, source: str | None):
+        paras = dict(_parts(source)).get(name or "", [])
         choices = [render.paragraph_choice(p) for p in paras]
         first = choices[0][1] if choices else None
         return (render.section_html(paras, first), gr.update(choices=choices, value=first),
                 _citation(first))
 
-    def pick_paragraph(key: str | None, name: str | None):
-        paras = part_by_name.get(name or "", [])
+    def pick_paragraph(key: str | None, name: str | None, source: str | None):
+        paras = dict(_parts(source)).get(name or "", [])
         return render.section_html(paras, key), _citation(key)
 
+    def figures(metric: str, docs: list | None):
+        try:
+            recs = pipeline.figure_table(sources=[d for d in (docs or []) if d] or None, metric=(metric or "")[:cap])
+        except Exception:
+            log.exception("figure table failed")
+            return '<div class="lk-empty">查询出错，请重试。Search failed; please try again.</div>'
+        return render.figures_html(recs, titles, metric or "")
+
     def ask_api(question: str) -> dict:
-        """Answer a question about the report; returns the same JSON as ``rag ask --json``."""
+        """Answer a question about the reports; returns the same JSON as ``rag ask --json``."""
         answer = pipeline.ask(question if isinstance(question, str) else "")
         return answer.to_json()
 
     # -- layout ---------------------------------------------------------------------------
+    held = pipeline.corpus.describe()
     with gr.Blocks(title=TITLE, analytics_enabled=False, fill_width=False) as demo:
-        gr.Markdown(f"## {TITLE}\n{SUBTITLE}", elem_id="app-title")
+        gr.Markdown(f"## {TITLE}\n{SUBTITLE}\n\n现有报告 Reports held：{render.escape_md(held)}",
+                    elem_id="app-title")
         with gr.Tabs():
             with gr.Tab("问答 Chat", id="chat", elem_id="tab-chat"):
                 chatbot = gr.Chatbot(
@@ -304,8 +359,11 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                     latex_delimiters=[],
                     feedback_options=["Like", "Dislike"],
                     buttons=["copy"],
-                    placeholder="**您好！** 请就威海市2025年政府工作报告提问，中文或英文均可。\n\n"
-                                "Ask about Weihai's 2025 government work report, in Chinese or English.",
+                    placeholder=f"**您好！** 请就政府工作报告提问，中文或英文均可（现有：{render.escape_md(held)}）。"
+                                "没有说明地方时，按"
+                                + (f"《{render.escape_md(titles[pipeline.corpus.home[0]])}》" if pipeline.corpus.home
+                                   else "全部报告") + "回答。\n\n"
+                                "Ask about the government work reports, in Chinese or English.",
                 )
                 with gr.Row(equal_height=True):
                     box = gr.Textbox(
@@ -319,8 +377,9 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                         scale=8,
                     )
                     send = gr.Button("发送 Send", variant="primary", scale=1, min_width=100, elem_id="send")
-                examples = gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box],
-                                       label="示例问题 Examples", examples_per_page=len(EXAMPLES))
+                sample = examples_for(pipeline)
+                examples = gr.Examples(examples=[[q] for q in sample], inputs=[box],
+                                       label="示例问题 Examples", examples_per_page=len(sample))
                 with gr.Row(equal_height=True):
                     comment = gr.Textbox(elem_id="comment", show_label=False, scale=8, container=False,
                                          max_length=MAX_COMMENT_CHARS,
@@ -339,9 +398,12 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
             with gr.Tab("热线查询 Lookup", id="lookup", elem_id="tab-lookup") as lookup_tab:
                 with gr.Row():
                     with gr.Column(scale=3):
-                        q = gr.Textbox(elem_id="lookup-q", label="查询 Search",
-                                       placeholder="关键词，回车查询（输入时自动更新）· Keywords, Enter",
-                                       max_length=cap, lines=1)
+                        with gr.Row():
+                            q = gr.Textbox(elem_id="lookup-q", label="查询 Search", scale=3,
+                                           placeholder="关键词，回车查询（输入时自动更新）· Keywords, Enter",
+                                           max_length=cap, lines=1)
+                            doc_filter = gr.Dropdown(choices=[(ALL_DOCS, ALL_DOCS)] + doc_choices, value=ALL_DOCS,
+                                                     label="报告 Report", elem_id="lookup-doc", scale=2)
                         results = gr.HTML(render.lookup_html("", [], []), elem_id="lookup-results",
                                           js_on_load=None)
                     with gr.Column(scale=2):
@@ -350,13 +412,26 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
                                               elem_id="lookup-citation", buttons=["copy"], interactive=False,
                                               lines=3, max_lines=8)
                         with gr.Accordion("报告结构 Report structure", open=True, elem_id="report-browser"):
-                            first_paras = part_by_name.get(first_part, [])
-                            part = gr.Dropdown(choices=[name for name, _ in parts], value=first_part,
+                            first_part = _first_part(first_doc)
+                            first_paras = dict(_parts(first_doc)).get(first_part or "", [])
+                            doc = gr.Dropdown(choices=doc_choices, value=first_doc, label="报告 Report",
+                                              elem_id="report-doc")
+                            part = gr.Dropdown(choices=[name for name, _ in _parts(first_doc)], value=first_part,
                                                label="部分 Part", elem_id="report-part")
                             para = gr.Dropdown(choices=[render.paragraph_choice(p) for p in first_paras],
                                                value=None, label="段落 Paragraph", elem_id="report-para")
                             report_text = gr.HTML(render.section_html(first_paras), elem_id="report-text",
                                                   js_on_load=None)
+
+            with gr.Tab("数字 Figures", id="figures", elem_id="tab-figures"):
+                gr.Markdown("报告给出的目标、安排和实际数字（指标、数值、类型、行号）；输入指标可并排比较各报告。"
+                            "Targets, plans and results the reports state; name a metric to compare reports side by side.")
+                with gr.Row():
+                    fig_metric = gr.Textbox(label="指标 Metric", placeholder="例如 生产总值、城镇新增就业、GDP",
+                                            elem_id="figures-metric", max_length=cap, lines=1, scale=2)
+                    fig_docs = gr.Dropdown(choices=doc_choices, value=[first_doc], multiselect=True,
+                                           label="报告 Reports", elem_id="figures-docs", scale=3)
+                fig_table = gr.HTML(figures("", [first_doc]), elem_id="figures-table", js_on_load=None)
 
         # -- events ---------------------------------------------------------------------------
         chat_io = dict(inputs=[box, chatbot, history, msg_turns, turns],
@@ -383,13 +458,18 @@ def build_app(pipeline, feedback_store: FeedbackStore | None) -> gr.Blocks:
         # value once the running search finishes. `.change`, not `.input`: text entered through an
         # IME (how Chinese is typed) changes the value without Gradio's input event; nothing else
         # sets this box, so both mean "the operator typed".
-        gr.on([q.submit, q.change], lookup, inputs=[q], outputs=[results, pick, citation], api_name="lookup",
-              trigger_mode="always_last", concurrency_id="pipeline", show_progress="hidden")
+        gr.on([q.submit, q.change, doc_filter.input], lookup, inputs=[q, doc_filter], outputs=[results, pick, citation],
+              api_name="lookup", trigger_mode="always_last", concurrency_id="pipeline", show_progress="hidden")
         pick.input(pick_result, inputs=[pick, q], outputs=[citation], api_visibility="private",
                    queue=False, show_progress="hidden")
-        part.input(pick_part, inputs=[part], outputs=[report_text, para, citation], api_visibility="private",
+        doc.input(pick_doc, inputs=[doc], outputs=[part, report_text, para, citation], api_visibility="private",
+                  queue=False, show_progress="hidden")
+        part.input(pick_part, inputs=[part, doc], outputs=[report_text, para, citation], api_visibility="private",
                    queue=False, show_progress="hidden")
-        para.input(pick_paragraph, inputs=[para, part], outputs=[report_text, citation],
+        gr.on([fig_metric.submit, fig_metric.change, fig_docs.input], figures, inputs=[fig_metric, fig_docs],
+              outputs=[fig_table], api_visibility="private", trigger_mode="always_last",
+              concurrency_id="pipeline", show_progress="hidden")
+        para.input(pick_paragraph, inputs=[para, part, doc], outputs=[report_text, citation],
                    api_visibility="private", queue=False, show_progress="hidden").then(
             None, js=SCROLL_TO_SELECTED_JS)
         lookup_tab.select(None, js=FOCUS_LOOKUP_JS)

@@ -13,9 +13,12 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from rag.answer import messages
-from rag.text import FIGURE, clean_input, normalize, sentences
-from rag.types import Answer, Hit, Paragraph
+from rag.cite import header
+from rag.figures import FIGURE
+from rag.messages import Frame
+from rag.normalize import to_script
+from rag.text import clean_input, normalize
+from rag.types import Answer, Figure, Hit, Paragraph
 
 # HTML-significant characters become entities. "{", "}", "$", "`" and "\\" too: gr.HTML runs
 # its value through a template engine, and an entity is only decoded by the browser afterwards.
@@ -67,11 +70,36 @@ def _bold_figures(text: str) -> str:
     return "".join(out)
 
 
-def citation_title(c: Any, lang: str) -> str:
-    """``[1] （五）… › 高水平打造智慧城市（第29行）`` (as Markdown) for a Citation or its JSON dict."""
-    get = c.get if isinstance(c, dict) else lambda k: getattr(c, k)
-    line = messages(lang).line.format(line=get("line"))
-    return escape_md(f"[{get('n')}] {get('section')}（{line}）")
+def citation_title(c: Any, lang: str, script: str = "hans") -> str:
+    """``[1] 《威海市2025年政府工作报告》（五）… › 高水平打造智慧城市（第29行）`` (as Markdown), for a
+    Citation or its JSON dict: which report, where in it, which line."""
+    from rag.types import Citation
+
+    if isinstance(c, dict):
+        c = Citation(c["n"], c.get("source", ""), c.get("title", ""), c["line"], c.get("section", ""),
+                     c.get("quote", ""), c.get("score", 0.0))
+    return escape_md(header(c, lang, script))
+
+
+def _segments_md(lines: list) -> list[str]:
+    """The composer's answer lines (``Answer.meta["body"]``) as escaped Markdown."""
+    out = []
+    for segs in lines:
+        parts = []
+        for style, value in segs:
+            if style == "strong":
+                parts.append(_bold_figures(str(value)) if "\n" not in str(value) else escape_md(str(value)))
+            elif style == "cite":
+                parts.append(f" \\[{int(value)}\\]")
+            else:
+                text = str(value)
+                if text.startswith(("- ", "  - ")):  # a list bullet stays a bullet
+                    indent = "  " if text.startswith("  ") else ""
+                    parts.append(indent + "- " + escape_md(text.strip()[2:]) if text.strip()[2:] else indent + "- ")
+                else:
+                    parts.append(escape_md(text))
+        out.append("".join(parts))
+    return out
 
 
 def user_message(question: str) -> dict[str, Any]:
@@ -82,37 +110,41 @@ def user_message(question: str) -> dict[str, Any]:
 def answer_messages(answer: Answer) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(the main message, the cited passages as collapsible messages) for one ``Answer``.
 
-    A refusal says so in its first line ("报告中没有提到…") and then offers the nearest
-    passages; a rejected input (empty, too long) is just the pipeline's message.
+    The main message is the answer as the composer wrote it (a list as a list, a yes/no answer
+    with its settling clause first, a comparison side by side, each with its [n]) and the
+    passage the answer rests on; further passages fold away. A refusal says so plainly and then
+    offers the nearest passages; a rejected input (empty, too long) is just the pipeline's message.
     """
-    m = messages(answer.lang)
+    f = Frame(answer.lang, answer.script)
     if answer.error:
         return {"role": "assistant", "content": escape_md(answer.answer)}, []
-    if answer.refused:
-        reason = answer.answer.split("\n\n", 1)[0].strip()
-        lines = [f"**{escape_md(reason)}**"]
-        if answer.citations:
-            lines += ["", escape_md(m.nearest)]
-    else:
-        lead = escape_md(m.answer_lead) if m.answer_lead else ""
-        lines = [f"{lead}{_bold_figures(answer.direct_answer)} \\[1\\]"]
-        if answer.resolved_question:
-            note = "Understood as" if answer.lang == "en" else "理解为"
-            lines += ["", f"*{note}: {escape_md(answer.resolved_question)}*"]
-        if answer.citations:
-            # the passage the answer rests on is shown at once; further ones fold away
+    body = answer.meta.get("body")
+    if body and answer.meta.get("llm") != "used":
+        lines = _segments_md(body)
+    else:  # a generated answer: its text before the sources
+        lines = [escape_md(answer.answer.split("\n\n", 1)[0])]
+    if answer.refused and lines:
+        lines[0] = f"**{lines[0]}**" if not lines[0].startswith("- ") else lines[0]
+    if answer.resolved_question:
+        note = "Understood as" if answer.lang == "en" else to_script("理解为", answer.script)
+        lines += ["", f"*{note}: {escape_md(answer.resolved_question)}*"]
+    shown = 0
+    if answer.citations:
+        heading = answer.meta.get("sources_heading") or (f("nearest") if answer.refused else f("sources"))
+        lines += ["", escape_md(heading)]
+        if not answer.refused:
+            # the passage the answer rests on is shown at once
             first = answer.citations[0]
-            lines += ["", escape_md(m.sources), "", citation_title(first, answer.lang), "",
-                      "> " + escape_md(first.quote)]
+            lines += ["", citation_title(first, answer.lang, answer.script), "", "> " + escape_md(first.quote)]
+            shown = 1
     main = {"role": "assistant", "content": "\n".join(lines)}
-    rest = answer.citations if answer.refused else answer.citations[1:]
     cites = [
         {
             "role": "assistant",
             "content": escape_md(c.quote),
-            "metadata": {"title": citation_title(c, answer.lang), "status": "done"},
+            "metadata": {"title": citation_title(c, answer.lang, answer.script), "status": "done"},
         }
-        for c in rest
+        for c in answer.citations[shown:]
     ]
     return main, cites
 
@@ -160,33 +192,21 @@ def highlight(text: str, terms: Sequence[str]) -> str:
     return "".join(out)
 
 
-def best_sentence(text: str, terms: Sequence[str]) -> str:
-    """The sentence of a paragraph that contains the most query terms (for a citation quote)."""
-    spans = sentences(text)
-    if not spans or not terms:
-        return text.strip()
-
-    def score(s) -> tuple[int, int]:
-        norm = normalize(s.text)
-        return (sum(len(t) for t in terms if t in norm), -s.start)
-
-    best = max(spans, key=score)
-    return best.text.strip() if score(best)[0] > 0 else text.strip()
-
-
-def lookup_html(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> str:
+def lookup_html(query: str, hits: Sequence[Hit], terms: Sequence[str], titles: dict[str, str] | None = None) -> str:
+    titles = titles or {}
     if not clean_input(query or ""):
-        return ('<div class="lk-empty">输入关键词后回车，例如 <b>5g基站</b>、<b>社零</b>、<b>供热管网</b>。'
+        return ('<div class="lk-empty">输入关键词后回车，例如 <b>生产总值</b>、<b>社零</b>、<b>就业</b>。'
                 "<br>Type keywords and press Enter.</div>")
     if not hits:
         return (f'<div class="lk-empty">没有找到与“{escape_html(query)}”相关的段落。'
                 "<br>No matching passages.</div>")
     items = []
     for n, h in enumerate(hits, start=1):
-        p = h.paragraph
+        p = h.passage
         items.append(
-            f'<li class="lk-item" data-line="{p.line}">'
+            f'<li class="lk-item" data-line="{p.line}" data-source="{escape_html(p.source)}">'
             f'<div class="lk-head"><span class="lk-rank">[{n}]</span> '
+            f'<span class="lk-doc">《{escape_html(titles.get(p.source, p.source))}》</span> '
             f'<span class="lk-line">第{p.line}行</span> '
             f'<span class="lk-path">{escape_html(p.section_path)}</span></div>'
             f'<div class="lk-text">{highlight(p.text, terms)}</div></li>'
@@ -195,26 +215,32 @@ def lookup_html(query: str, hits: Sequence[Hit], terms: Sequence[str]) -> str:
     return f'<div class="lk-results">{head}<ol class="lk-list">{"".join(items)}</ol></div>'
 
 
-def hit_choice(n: int, p: Paragraph) -> tuple[str, str]:
-    """A (label, value) pair for the result picker; the value addresses the paragraph."""
-    return (f"[{n}] 第{p.line}行 · {p.title[:24]}", paragraph_key(p))
+def hit_choice(n: int, h: Hit, titles: dict[str, str] | None = None) -> tuple[str, str]:
+    """A (label, value) pair for the result picker; the value addresses the passage."""
+    p = h.passage
+    doc = (titles or {}).get(p.source, p.source)
+    return (f"[{n}] {doc[:12]} 第{p.line}行 · {p.title[:20]}", passage_key(p))
 
 
-def paragraph_key(p: Paragraph) -> str:
-    return f"{p.line}@{p.source}"
+def passage_key(p) -> str:
+    """"line@source[:start]": a paragraph, or a passage of it (start offset)."""
+    start = getattr(p, "start", 0)
+    return f"{p.line}@{p.source}" + (f":{start}" if start else "")
 
 
-def parse_key(key: str) -> tuple[str, int]:
-    line, _, source = str(key).partition("@")
-    return source, int(line)
+def parse_key(key: str) -> tuple[str, int, int]:
+    line, _, rest = str(key).partition("@")
+    source, _, start = rest.partition(":")
+    return source, int(line), int(start or 0)
 
 
 # -- report structure ------------------------------------------------------------------------
 def outline(paragraphs: Sequence[Paragraph]) -> list[tuple[str, list[Paragraph]]]:
-    """Top-level parts in file order (title, preamble, the ten sections, closing) with their paragraphs."""
+    """Top-level parts of one document in file order (front matter, parts, closing, appendix)."""
     groups: dict[str, list[Paragraph]] = {}
     for p in paragraphs:
-        groups.setdefault(p.section[0] if p.section else p.title, []).append(p)
+        name = p.section[0] if p.section else ("报告开头" if p.role == "front" else p.title)
+        groups.setdefault(name, []).append(p)
     return list(groups.items())
 
 
@@ -222,8 +248,8 @@ def section_html(paragraphs: Sequence[Paragraph], selected: str | None = None) -
     """The full text of one part, paragraph by paragraph, with line numbers and subsection titles."""
     rows = []
     for p in paragraphs:
-        cls = "rp-para rp-selected" if selected == paragraph_key(p) else "rp-para"
-        title = escape_html(p.title) if p.kind in ("subsection", "preamble", "closing") else ""
+        cls = "rp-para rp-selected" if selected == passage_key(p) else "rp-para"
+        title = escape_html(p.title) if p.kind in ("text", "glossary") and not p.text.startswith(p.title) else ""
         rows.append(
             f'<div class="{cls}" data-line="{p.line}"><span class="rp-line">第{p.line}行</span> '
             + (f'<span class="rp-title">{title}</span> ' if title else "")
@@ -234,4 +260,31 @@ def section_html(paragraphs: Sequence[Paragraph], selected: str | None = None) -
 
 def paragraph_choice(p: Paragraph) -> tuple[str, str]:
     label = p.title if p.kind != "section" else "（总述）" + p.title[:20]
-    return (f"第{p.line}行 · {label[:30]}", paragraph_key(p))
+    return (f"第{p.line}行 · {label[:30]}", passage_key(p))
+
+
+# -- figures table -----------------------------------------------------------------------------
+KIND_LABEL = {"target": "目标 target", "plan": "安排 plan", "result": "实际 result"}
+
+
+def figures_html(records: Sequence[Figure], titles: dict[str, str], metric: str = "") -> str:
+    """The figures the reports state, as a table grouped by report (side by side for one metric)."""
+    if not records:
+        what = f"“{escape_html(metric)}”" if metric.strip() else ""
+        return f'<div class="lk-empty">没有找到{what}相关的数字。No figures found.</div>'
+    by_doc: dict[str, list[Figure]] = {}
+    for f in records:
+        by_doc.setdefault(f.source, []).append(f)
+    cols = "".join(f"<th>{h}</th>" for h in ("指标 Metric", "数字 Figure", "类型 Kind", "年份 Year", "行 Line"))
+    blocks = []
+    for source, recs in by_doc.items():
+        rows = []
+        for f in recs[:200]:
+            years = f"{f.years[0]}—{f.years[-1]}" if len(f.years) > 1 else (str(f.years[0]) if f.years else "")
+            rows.append(f'<tr data-line="{f.line}"><td>{escape_html(f.metric)}</td>'
+                        f'<td class="fg-value">{escape_html(f.text)}</td><td>{KIND_LABEL.get(f.kind, f.kind)}</td>'
+                        f'<td>{years}</td><td>第{f.line}行</td></tr>')
+        more = f'<div class="lk-summary">…共 {len(recs)} 项</div>' if len(recs) > 200 else ""
+        blocks.append(f'<div class="fg-doc"><div class="fg-title">《{escape_html(titles.get(source, source))}》 '
+                      f'{len(recs)} 项</div><table class="fg-table"><tr>{cols}</tr>{"".join(rows)}</table>{more}</div>')
+    return f'<div class="fg-results">{"".join(blocks)}</div>'

@@ -1,0 +1,83 @@
+"""Figures: parsing with units and qualifiers, records extracted by general patterns, units asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.figures import asked_units, extract, figures, parse_all, preferred_units, same_value
+from rag.types import Passage
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("新建5g基站900座", ["900座"]),
+    ("生产总值增长5.5%左右", ["5.5%左右"]),
+    ("引进青年人才2万人以上", ["2万人以上"]),
+    ("新建改造供热管网103.4公里、换热站94座", ["103.4公里", "94座"]),
+    ("力争全年完成投资1200亿元", ["1200亿元"]),
+    ("粮食产量1.3万亿斤以上", ["1.3万亿斤以上"]),
+    ("实施数字产业化“九大工程”", ["九大"]),
+    ("半岛北海上风电n1场址", []),
+    ("推进“1 6”项目", []),  # a number in quotation marks is a name
+    ("2025年主要预期目标", []),  # a year is not a figure
+    ("没有数字", []),
+])
+def test_figures_keep_unit_and_qualifier(text, expected):
+    assert figures(text) == expected
+
+
+@pytest.mark.parametrize("text,value,unit,qualifier", [
+    ("3.3万人", 33000, "人", ""),
+    ("1.3万亿元", 1.3e12, "元", ""),
+    ("5.5%左右", 5.5, "%", "左右"),
+    ("500万元以上", 5e6, "元", "以上"),
+    ("突破300亿元", 3e10, "元", "突破"),
+    ("30千米", 30, "千米", ""),
+])
+def test_parse_values(text, value, unit, qualifier):
+    (p,) = parse_all(text)
+    assert p.value == pytest.approx(value) and p.unit == unit and p.qualifier == qualifier
+
+
+def test_same_value_across_writings():
+    a, b = parse_all("2万人")[0], parse_all("20000人")[0]
+    assert same_value(a, b)
+    assert not same_value(parse_all("5%")[0], parse_all("5.5%")[0])
+
+
+def passage(text: str, role: str = "targets", years=(2025,)) -> Passage:
+    return Passage("r.txt", 7, 0, len(text), "t", ("t",), role, years, text)
+
+
+@pytest.mark.parametrize("text,role,expected", [
+    ("生产总值增长5.5%左右，其中，规模以上工业增加值增长7%左右。", "targets",
+     [("生产总值增长", "5.5%左右", "target"), ("规模以上工业增加值增长", "7%左右", "target")]),
+    # "A、B分别增长6%、5%": one record per metric
+    ("规模以上工业增加值、固定资产投资分别增长6%、5%。", "review",
+     [("规模以上工业增加值增长", "6%", "result"), ("固定资产投资增长", "5%", "result")]),
+    # "A30个、B20个": each item its own metric
+    ("争取获批省级以上重点人才计划30个、外国专家项目20个。", "tasks",
+     [("争取获批省级以上重点人才计划", "30个", "plan"), ("外国专家项目", "20个", "plan")]),
+    # the subject carries to a clause without one
+    ("国内生产总值超过126万亿元，增长5.2%。", "review",
+     [("国内生产总值超过", "126万亿元", "result"), ("国内生产总值增长", "5.2%", "result")]),
+    ("实施数字产业化“九大工程”。", "tasks", [("实施数字产业化“工程”", "九大", "plan")]),
+])
+def test_records(text, role, expected):
+    recs = extract(passage(text, role), "某市")
+    assert [(r.metric, r.text, r.kind) for r in recs] == expected
+    for r in recs:
+        assert r.clause in text and text[r.start:r.end].strip(" ，,。") in text and r.place == "某市"
+
+
+@pytest.mark.parametrize("question,hard,soft", [
+    ("今年修多少公里路", ("公里", "千米", "米"), ()),
+    ("多少元", ("元",), ()),
+    ("增速是多少", ("%", "‰", "个百分点", "百分点"), ()),
+    ("GDP增长多少", (), ("%", "‰", "个百分点", "百分点")),
+    ("投资多少", (), ("元", "亿", "万亿")),
+    ("how many households", ("户",), ()),
+])
+def test_units_asked(question, hard, soft):
+    units = asked_units(question)
+    assert all(u in units for u in hard) and (units or not hard)
+    assert preferred_units(question, units)[: len(soft)] == soft

@@ -1,0 +1,59 @@
+"""Question forms in Chinese and English, and the words a question is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.query import analyze
+
+FORMS = [
+    # figure
+    ("今年要建多少5G基站？", "figure"), ("社零增长目标", "figure"), ("How many 5G base stations this year?", "figure"),
+    ("What is the GDP growth target?", "figure"), ("赤字率是多少", "figure"),
+    # list
+    ("想买房，今年楼市这块有哪些支持政策？", "list"), ("今年怎么促消费？", "list"), ("养老方面今年有什么新政策？", "list"),
+    ("What is being done about air quality?", "list"), ("How will the city help young people find jobs?", "list"),
+    # yes/no
+    ("今年冬天的暖气费会不会涨价？", "yesno"), ("退休金今年能涨吗？", "yesno"), ("是否延迟退休", "yesno"),
+    ("Will Weihai build new 5G base stations?", "yesno"), ("Does the report mention a subway?", "yesno"),
+    # when / where
+    ("津潍高铁什么时候建成？", "when"), ("When will the airport open?", "when"),
+    ("大运会在哪个城市办的？", "where"), ("Where will the robot industry clusters be?", "where"),
+    # compare
+    ("威海和山东今年GDP增长目标分别是多少", "compare"), ("全国2024年和2025年赤字率", "compare"),
+    ("Compare the GDP targets of Weihai and Shandong", "compare"),
+    # definition
+    ("什么是“两重”", "definition"), ("外贸“新三样”指的是什么？", "definition"), ("What does 'two new' mean?", "definition"),
+    # other
+    ("招商引资那个计划叫什么", "other"),
+]
+
+
+@pytest.mark.parametrize("question,form", FORMS)
+def test_forms(question, form):
+    assert analyze(question).form == form
+
+
+def test_forms_cover_both_languages():
+    for form in ("figure", "list", "yesno", "when", "where", "compare", "definition"):
+        langs = {analyze(q).lang for q, f in FORMS if f == form}
+        assert langs == {"zh", "en"} or form == "definition" and "zh" in langs
+
+
+@pytest.mark.parametrize("question,terms,absent", [
+    ("今年GDP增长目标", {"生产总值"}, {"今年", "目标"}),
+    ("退休金今年能涨吗？", {"养老金", "养老保险", "提高"}, {"能涨", "今年"}),
+    ("山东今年规上工业增加值增长多少", {"规模以上工业增加值"}, {"山东"}),
+    ("how many 5G base stations", {"5g", "基站"}, set()),
+    ("今年規上工業增加值打算漲多少？", {"规模以上工业增加值"}, set()),  # traditional characters
+])
+def test_topic_terms(question, terms, absent):
+    got = {t.text for t in analyze(question).terms}
+    assert terms <= got and not (absent & got)
+
+
+def test_stated_figures_and_units():
+    q = analyze("城区老旧供水管网改造长度是103.4公里吗")
+    assert q.stated_figures == ("103.4公里",) and "公里" in q.units
+    q = analyze("今年要建九百座基站吗")  # numerals become digits
+    assert q.stated_figures == ("900座",)

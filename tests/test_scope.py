@@ -1,0 +1,93 @@
+"""Place and time from the question and the documents' metadata, never from constants."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.ingest import load_documents
+from rag.query import analyze
+from rag.scope import Corpus, find_mentions
+from tests.conftest import NATIONAL_2024, NATIONAL_2025, SEEDS, SHANDONG, WEIHAI
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return Corpus(load_documents(SEEDS))
+
+
+def sides(corpus, question):
+    q = analyze(question)
+    scope = corpus.resolve(q.mentions)
+    return [(s.place, s.years, set(s.sources), s.wants) for s in scope.sides], list(scope.missing), scope.home_default
+
+
+# (question, [(place, years asked, documents searched, wants)], missing)
+TABLE = [
+    # no place: the home document, 今年 = its year
+    ("今年GDP增长目标是多少", [("威海市", (2025,), {WEIHAI}, "target")], []),
+    ("GDP增长目标", [("威海市", (), {WEIHAI}, "target")], []),
+    # places by name, by level word, in English
+    ("山东今年GDP增长目标", [("山东省", (2026,), {SHANDONG}, "target")], []),
+    ("省里今年的GDP目标", [("山东省", (2026,), {SHANDONG}, "target")], []),
+    ("全国今年GDP增长目标", [("全国", (2025,), {NATIONAL_2025}, "target")], []),
+    ("What is China's GDP growth target this year?", [("全国", (2025,), {NATIONAL_2025}, "target")], []),
+    ("Shandong's GDP target", [("山东省", (), {SHANDONG}, "target")], []),
+    # 去年: the newest report's review (and the year's own report when it is held)
+    ("去年全国GDP增长了多少", [("全国", (2024,), {NATIONAL_2024, NATIONAL_2025}, "result")], []),
+    ("2024年全国GDP增长目标", [("全国", (2024,), {NATIONAL_2024, NATIONAL_2025}, "target")], []),
+    ("2025年山东GDP实际增长多少", [("山东省", (2025,), {SHANDONG}, "result")], []),
+    ("十四五期间山东新增就业多少", [("山东省", tuple(range(2021, 2026)), {SHANDONG}, "result")], []),  # a period over
+    # "比去年" compares; it does not ask about last year
+    ("全国专项债比去年多安排了多少", [("全国", (), {NATIONAL_2025}, "target")], []),
+    # comparisons: one side per place or year
+    ("威海和山东今年GDP增长目标分别是多少",
+     [("威海市", (2025,), {WEIHAI}, "target"), ("山东省", (2026,), {SHANDONG}, "target")], []),
+    ("全国2024年和2025年赤字率",
+     [("全国", (2024,), {NATIONAL_2024, NATIONAL_2025}, "result"), ("全国", (2025,), {NATIONAL_2025}, "")], []),
+    # what no document covers
+    ("北京今年GDP目标", [], ["北京市"]),
+    ("威海2026年GDP目标", [], ["威海2026年"]),
+    ("Jiangsu's GDP target", [], ["江苏省"]),
+    ("全国2023年GDP增长目标", [("全国", (2023,), {NATIONAL_2024}, "target")], []),  # its review speaks of 2023
+]
+
+
+@pytest.mark.parametrize("question,expected,missing", TABLE)
+def test_place_and_time_resolution(corpus, question, expected, missing):
+    got, miss, _ = sides(corpus, question)
+    assert got == expected
+    assert miss == missing
+
+
+def test_the_home_is_the_most_local_place(corpus):
+    assert corpus.home == (WEIHAI,) and corpus.home_place == "威海市"
+    assert sides(corpus, "今年GDP增长目标是多少")[2] is True  # home assumed, and said so
+
+
+def test_without_a_home_every_place_answers():
+    docs = [d for d in load_documents(SEEDS) if d.source != WEIHAI]
+    corpus = Corpus(docs)
+    # two levels left, each with one place: the province is the most local
+    assert corpus.home_place == "山东省"
+    provinces = Corpus([d for d in docs if d.place == "全国"] + [d for d in docs if d.place == "全国"])
+    assert provinces.home_place == "全国"
+
+
+@pytest.mark.parametrize("text,places,times", [
+    ("山东今年GDP", ["山东省"], [("rel", 0)]),
+    ("前年全国的情况", ["全国"], [("rel", -2)]),
+    ("明年威海", ["威海市"], [("rel", 1)]),
+    ("in 2024 nationwide", ["全国"], [("abs", 2024)]),
+    ("last year in Weihai", ["威海市"], [("rel", -1)]),
+    ("十五五时期", [], [("period", 2026)]),
+    ("过去五年", [], [("period", -5)]),
+    ("国家级专精特新企业", [], []),  # an adjective, not the national level
+    ("新乡村振兴", [], []),  # a city's name inside another word
+    ("投资2000个项目", [], []),  # a count, not a year
+])
+def test_mentions(text, places, times):
+    from rag.segment import boundaries
+
+    m = find_mentions(text.lower(), boundaries(text.lower()))
+    assert [p.name for p in m.places if p.name] == places
+    assert [(t.kind, t.a) for t in m.times] == times

@@ -1,0 +1,151 @@
+"""One parser for any report: parts, sections and leads, roles and years, page furniture dropped by
+general rules. Checked on every shipped report and on all 28 provincial reports as scraped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.chunk import chunk_paragraphs, passages
+from rag.clean import UI_WORDS, furniture_reason, remove_injected
+from rag.ingest import load_document
+from rag.structure import blocks, label, lead_sentence, parse_lines
+from tests.conftest import SEEDS, corpus_files
+
+FILES = corpus_files()
+FULL_REPORTS = [f for f in FILES if not f.name.startswith("weihai")]  # Weihai ships only its tasks part
+# Page furniture must never reach a chunk: a whole chunk made of UI words, or these markers.
+FURNITURE = re.compile(r"^(?:下载|打印|全屏|收藏|加大|还原|减小)$|分享到|相关报道|相关文档|扫一扫|关闭窗口|【字号|"
+                       r"来源：|时间：\d|编辑：|当前位置|您的位置|首页\s*>|记者\s*\S{2,4}\s*摄")
+
+
+@pytest.fixture(scope="module", params=FILES, ids=lambda p: p.name.split("-2")[0])
+def document(request):
+    return load_document(request.param)
+
+
+def test_every_report_is_parsed_into_parts_sections_and_roles(document):
+    kinds = {p.kind for p in document.paragraphs}
+    roles = {p.role for p in document.paragraphs}
+    assert "part" in kinds
+    assert "tasks" in roles
+    if not document.source.startswith("weihai"):
+        assert {"front", "review"} <= roles, roles
+        assert sum(p.kind == "part" for p in document.paragraphs) >= 2
+    assert sum(p.kind in ("section", "heading") for p in document.paragraphs) >= 3
+    # every text paragraph has a section path with a title, and a year when it is not front matter
+    for p in document.paragraphs:
+        if p.kind == "text" and p.role in ("review", "targets", "tasks"):
+            assert p.section and p.title and p.years, p
+
+
+def test_no_page_furniture_reaches_a_chunk(document):
+    for c in chunk_paragraphs(document.paragraphs):
+        assert not FURNITURE.search(c.text), (document.source, c.line, c.text[:40])
+        assert c.text.strip() not in UI_WORDS
+        assert "凯发" not in c.text and "k8国际" not in c.text
+
+
+def test_years_follow_the_roles(document):
+    y = document.year
+    for p in document.paragraphs:
+        if p.role == "review" and p.kind == "text":
+            assert max(p.years) <= y - 1 or min(p.years) >= y, p  # the past, or (a plan stated in a review part)
+        if p.role == "tasks" and p.kind == "text":
+            assert y in p.years, p
+
+
+def test_citation_lines_are_the_files_own_lines(document):
+    path = next(f for f in FILES if f.name == document.source)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for p in document.paragraphs:
+        raw = remove_injected(lines[p.line - 1].strip()).strip()
+        assert p.text == raw, (p.line, p.text[:20])  # cleaned of injected text, never moved
+
+
+def test_shandong_structure():
+    d = load_document(SEEDS / "shandong-2026-government-work-report.txt")
+    by_line = {p.line: p for p in d.paragraphs}
+    assert {n for n, _ in d.dropped} >= {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 63}
+    assert by_line[17].kind == "part" and by_line[17].role == "review"
+    assert by_line[19].years == (2025,)  # the review of 2025
+    assert by_line[26].years == tuple(range(2021, 2026))  # 十四五 achievements
+    assert by_line[43].role == "tasks" and by_line[58].years == (2026,)
+    assert by_line[58].section[-1] == "（九）奋力推进保障和改善民生"
+    assert by_line[62].role == "closing"
+    titles = [ps.title for ps in passages([by_line[58]])]
+    assert titles[:3] == ["（九）奋力推进保障和改善民生", "促进就业增收", "扩大优质教育资源供给"]
+
+
+def test_weihai_structure_and_advert():
+    d = load_document(SEEDS / "weihai-2025-government-work-report.txt")
+    by_line = {p.line: p for p in d.paragraphs}
+    assert by_line[1].kind == "part" and by_line[3].role == "targets"
+    assert by_line[29].section[-2:] == ("（五）倾力提升城市功能品质…", "高水平打造智慧城市")
+    assert by_line[29].role == "tasks" and by_line[29].years == (2025,)
+    assert "凯发" not in by_line[25].text and "深化按病种付费的支付方式改革" in by_line[25].text
+    assert "1 6" in " ".join(p.text for p in d.paragraphs)  # lost '+' signs are not invented
+
+
+def test_glossary_entries_are_found():
+    hainan = next((f for f in FILES if f.name.startswith("hainan")), None)
+    if hainan is None:
+        pytest.skip("provincial corpus not present")
+    d = load_document(hainan)
+    glossary = [p for p in d.paragraphs if p.role == "glossary"]
+    assert len(glossary) >= 40
+    definition = next(p for p in glossary if p.text.startswith("国家重大战略实施"))
+    assert definition.title == "两重"
+
+
+@pytest.mark.parametrize("line,reason", [
+    ("下载", "page button"), ("【字号：", "page button"), ("分享:", "page button"), ("来源：大众日报", "source/date line"),
+    ("时间：2026-02-01", "source/date line"), ("2026-01-31 07:00:44", "date line"), ("发表时间：", "source/date line"),
+    ("王正谱作政府工作报告。本报记者 霍艳恩摄", "photo caption"), ("首页 > 要闻 > 正文", "breadcrumb"),
+    ("宁夏要闻", "short label"),
+    ("一、2025年工作回顾", None), ("（三）", None), ("各位代表：", None), ("提高社会保障水平。", None),
+    ("［12］三资：", None),
+])
+def test_furniture_by_general_rules(line, reason):
+    assert furniture_reason(line) == reason
+
+
+@pytest.mark.parametrize("text,clean", [
+    ("深化按病种付费凯发k8国际的支付方式改革", "深化按病种付费的支付方式改革"),
+    ("详见www.example.com官网", "详见官网"),
+    ("推动C919大飞机、5g基站建设", "推动C919大飞机、5g基站建设"),  # codes inside report terms stay
+])
+def test_injected_text(text, clean):
+    assert remove_injected(text) == clean
+
+
+@pytest.mark.parametrize("text,lead", [
+    ("做强科技创新核心驱动。加快建设更多创新平台。", "做强科技创新核心驱动"),
+    ("——经济总体回升向好。国内生产总值超过126万亿元。", "经济总体回升向好"),
+    ("一是加大宏观调控力度，推动经济运行持续好转。二是…", None),
+    ("各位代表！2025年是很不平凡的一年。五年来，我们…", "2025年是很不平凡的一年"),
+    ("没有句号的一行", None),
+])
+def test_lead_sentences(text, lead):
+    assert lead_sentence(text) == lead
+
+
+def test_blocks_split_long_paragraphs_at_leads():
+    text = ("（九）奋力推进民生。" + "坚持尽力而为、量力而行，更加注重投资于人。" * 3 + "促进就业增收。"
+            + "加大稳岗扩容力度，提档升级就业服务区。" * 8 + "健全社会保障体系。" + "继续提高城乡居民基础养老金，推进省级统筹。" * 8)
+    spans = blocks(text, max_chars=200)
+    assert [t for _, _, t in spans] == [None, "促进就业增收", "健全社会保障体系"]
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_labels():
+    assert label("（五）倾力提升城市功能品质,打造精致城市建设样板。") == "（五）倾力提升城市功能品质…"
+    assert label("一、2025年工作回顾") == "一、2025年工作回顾"
+
+
+def test_an_excerpt_without_parts_starts_at_its_targets():
+    lines = ["2025年主要预期目标为:生产总值增长5%左右。", "(一)推动消费。扩大内需。", "推动消费提振。细化措施。"]
+    paragraphs, dropped = parse_lines(lines, "x.txt", 2025)
+    assert [p.role for p in paragraphs] == ["targets", "tasks", "tasks"] and not dropped
