@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .cite import best_sentence, display
-from .figures import FIGURE, figures, parse_all, same_value, unit_ok
+from .figures import COUNT_UNITS, FIGURE, figures, parse_all, same_value, unit_ok
 from .lexical import BM25, tokens
 from .query import FRAME_WORDS, Query
 from .retrieve import Retrieval, Retriever
@@ -65,6 +65,7 @@ STRONG_DENSE = 0.85
 # development sets of three reports (eval/README.md); the held-out sets measure it.
 FIGURE_MATCH = 0.6
 PRECISION_WEIGHT = {"zh": 0.25, "en": 0.5}
+FIGURE_MATCH_EN_UNIT = 0.4
 # A yes/no question is settled by a clause whose sentence holds this share of what it asks.
 YESNO_SETTLES = 0.8
 # A further passage is cited beside the answer's own only when it scores this close to the best.
@@ -267,10 +268,11 @@ class Answerer:
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
             hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
-            if chars and hit < 0.67 and len(t.text) <= 4:
-                # a short word the report writes apart (扩招 / 扩大…招生) counts when its characters are there
+            if chars and hit < 0.67 and len(t.text) <= 4 and has_cjk(t.text):
+                # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters are there
                 norm = normalize(text)
-                hit = max(hit, sum(ch in norm for ch in t.text) / len(t.text))
+                if all(ch in norm for ch in t.text):
+                    hit = 1.0
             # a compound counts as present when most of it is, its head (last two characters) included:
             # 一般公共预算支出 is not 一般公共预算收入
             head_ok = len(toks) < 3 or toks[-1] in present
@@ -407,7 +409,7 @@ class Answerer:
                          + 0.15 * self.cov(topic, f.clause) - 0.03 * rank)
                 if side is not None and side.wants:
                     fits = f.kind == side.wants or (side.wants == "target" and f.kind == "plan")
-                    if not fits and side.year_asked and _states_kind(q.norm, side.wants):
+                    if not fits and _states_kind(q.norm, side.wants):
                         continue  # "2023年GDP增长目标" is not answered by 2023's result, nor the other way round
                     score += 0.35 if fits else -0.1
                 if side is not None and len(side.years) == 1 and f.years == tuple(side.years):
@@ -547,6 +549,31 @@ class Answerer:
             return frame("plan", year=year)
         return frame("target" if kind in ("target", "plan") else "result", year=year)
 
+    def about_report(self, q: Query, side: Side, frame) -> SideAnswer | None:
+        """"2024年政府工作报告是哪天作的", "who delivered the report": the masthead says (the occasion
+        line gives the date and session; the speaker line the speaker)."""
+        from .ingest import _OCCASION
+
+        wants_who = bool(re.search(r"谁|\bwho\b", q.norm))
+        for source in side.sources:
+            doc = self.documents[source]
+            front = [p for p in doc.paragraphs if p.kind in ("title", "masthead")]
+            for p in front:
+                occasion = _OCCASION.search(p.text)
+                speaker = re.search(r"(?:总理|省长|市长|主席|州长|区长|县长)\s*[\u4e00-\u9fff·]{2,4}", p.text)
+                found = speaker if wants_who else occasion
+                if found:
+                    ps = next((x for x in self.retriever.passages if x.key == (p.source, p.line)), None)
+                    if ps is None:
+                        continue
+                    text = strip_punct(p.text[found.start(): found.end() if wants_who else len(p.text)])
+                    if not wants_who:
+                        text = re.split(r"[，。]", text)[0]
+                    hit = Hit(ps, 1.0, {})
+                    return SideAnswer(side, "who" if wants_who else "when", False, direct=display(text),
+                                      primary=[(hit, display(p.text))], nearest=[hit], label=f"《{doc.title}》")
+        return None
+
     # -- per form ------------------------------------------------------------------------------
     def answer_side(self, q: Query, r: Retrieval, side: Side | None, frame) -> SideAnswer:
         form = q.form if q.form != "compare" else ("figure" if q.asks_number or q.wants_figure else "other")
@@ -621,8 +648,10 @@ class Answerer:
         if q.asks_per_unit:
             # "per person", "at most": only a figure stated per unit answers (reports mostly give totals)
             recs = [x for x in recs if re.search(r"每|人均|户均|月均|月最低|标准|最高|最多|不超过", x[1].clause)]
-        need = FIGURE_MATCH
-        fitting = [x for x in recs if x[3] >= need and (not q.units or unit_ok(x[1].text, q.units))]
+        # English: a figure in the unit the question names outright ("how many kilometres") needs less
+        # of a word match, since the dictionary's alternatives dilute it
+        fitting = [x for x in recs if (not q.units or unit_ok(x[1].text, q.units)) and x[3] >= (
+            FIGURE_MATCH_EN_UNIT if q.lang == "en" and q.units and set(q.units) != set(COUNT_UNITS) else FIGURE_MATCH)]
         # a figure in the unit the question prefers ("投资多少": money) beats a close one in another unit
         top = fitting[0][0] if fitting else 0.0
         preferred = [x for x in fitting if q.soft_units and unit_ok(x[1].text, q.soft_units) and x[0] >= top - 0.5]

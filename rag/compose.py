@@ -169,10 +169,15 @@ class Composer:
                       answer_type=answer_type(q, parts), script=q.script, meta=meta)
 
     def _reason(self, p: SideAnswer, f: Frame) -> str:
+        """The plain statement of what the reports do not say, naming the report when there is one."""
         key = p.reason or "not_mentioned"
         title = ""
         if p.side is not None and len(p.side.sources) == 1:
             title = "《" + self.titles.get(p.side.sources[0], "") + "》"
+        if key == "year_not_held" and p.side is not None:
+            return f("year_not_held", what=p.side.label)
+        if key == "yesno_unsettled" or (key == "not_mentioned" and p.form == "yesno"):
+            return f("yesno_unsettled")
         if key == "not_mentioned" and title:
             return f("not_mentioned_in", title=title)
         if key == "figure_not_given":

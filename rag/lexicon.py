@@ -37,6 +37,7 @@ EN_STOPWORDS = frozenset(
     going intend intends aim aims aimed expect expected expects target targets targeted tell me please say says
     said mention mentioned mentions according also just only more most less least very really exactly number
     numbers figure figures amount total quantity approximately about around roughly new newly
+    compare compared comparison versus vs both respectively difference between each
     """.split()
 )
 

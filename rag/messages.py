@@ -41,6 +41,7 @@ class Messages:
     definition_lead: str
     too_long: str
     no_definition: str
+    year_not_held: str
 
 
 ZH = Messages(
@@ -71,6 +72,7 @@ ZH = Messages(
     definition_lead="报告的解释：",
     too_long="问题太长（{n}字），请控制在{limit}字以内。",
     no_definition="报告使用了这个说法，但没有给出解释。",
+    year_not_held="资料库中没有{what}的政府工作报告或数据。",
 )
 EN = Messages(
     not_mentioned="The report does not mention this.",
@@ -100,6 +102,7 @@ EN = Messages(
     definition_lead="The report explains: ",
     too_long="The question is too long ({n} characters); please keep it under {limit}.",
     no_definition="The report uses the term but does not explain it.",
+    year_not_held="The collection holds no report or figures for {what}.",
 )
 
 

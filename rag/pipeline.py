@@ -236,15 +236,28 @@ class Pipeline:
                     q = soften(q, self.analyze(text))
         if q is None:
             q = self.analyze(text)
-        if not q.has_topic and not q.mentions.places:
+        from .query import ABOUT_REPORT
+
+        about_report = bool(ABOUT_REPORT.search(q.norm))
+        if not q.has_topic and not q.mentions.places and not about_report:
             return self._reject(question, frame("empty", held=self._held()), "no topic words in the question",
                                 started)
         t0 = time.perf_counter()
         scope = self.corpus.resolve(q.mentions, restrict=restrict)
+        if about_report:
+            scope = scope if scope.sides and not scope.home_default else self._report_scope(q, restrict)
+            parts = [self.answerer.about_report(q, side, Frame(q.lang, q.script)) for side in scope.sides]
+            if parts and all(parts):
+                ans = self.composer.compose(q, scope, parts, {})
+                t1 = time.perf_counter()
+                return replace(ans, question=question, timings_ms={"retrieve": (t1 - t0) * 1000, "answer": 0.0,
+                                                                   "total": (t1 - started) * 1000},
+                               meta={**ans.meta, "ranking": [(c.source, c.line) for c in ans.citations],
+                                     "hits": [], "form": "when"})
         parts, dense, hits, ranking, stages = self._answer_sides(q, scope)
         fallback_from = ""
-        if (scope.home_default and parts and all(p.refused for p in parts)
-                and parts[0].reason in ("not_mentioned", "figure_not_given", "yesno_unsettled", "no_definition")):
+        if scope.home_default and ((not parts and scope.missing) or (parts and all(p.refused for p in parts) and parts[0].reason in (
+                "not_mentioned", "figure_not_given", "yesno_unsettled", "no_definition", "year_not_held"))):
             alt = self._fallback(q, restrict)
             if alt is not None:
                 scope, parts, dense, hits, ranking = alt
@@ -269,6 +282,19 @@ class Pipeline:
                     self._cache.popitem(last=False)
         return answer
 
+    def _report_scope(self, q: Query, restrict: tuple[str, ...]) -> Scope:
+        """For a question about a report itself naming no place: the reports of the year asked, the
+        home document's first."""
+        from .scope import Side
+
+        years = {t.a for t in q.mentions.times if t.kind == "abs"}
+        home = set(self.corpus.home)
+        docs = sorted((d for d in self.documents if (not years or d.year in years)
+                       and (not restrict or d.source in restrict)), key=lambda d: (d.source not in home, -d.year))
+        sources = tuple(d.source for d in docs)
+        return Scope((Side("", "", sources, tuple(years), ""),) if sources else (),
+                     () if sources else tuple(f"{y}年" for y in sorted(years)))
+
     def _answer_sides(self, q: Query, scope: Scope):
         frame = Frame(q.lang, q.script)
         parts: list[SideAnswer] = []
@@ -279,6 +305,15 @@ class Pipeline:
         qvecs: dict = {}
         for i, side in enumerate(scope.sides[:MAX_SIDES]):
             r = self.retriever.search(q, side, qvecs=qvecs)
+            if not r.hits and side.years:
+                # the documents hold nothing about that year: say so, with the nearest passages of any year
+                from dataclasses import replace as _replace
+
+                near = self.retriever.search(q, _replace(side, years=()), qvecs=qvecs)
+                parts.append(SideAnswer(side, q.form, True, "year_not_held", nearest=near.hits))
+                dense[i] = near.chunk_dense
+                hits.extend(near.hits)
+                continue
             parts.append(self.answerer.answer_side(q, r, side, frame))
             dense[i] = r.chunk_dense
             hits.extend(r.hits)
@@ -297,6 +332,12 @@ class Pipeline:
             scope = self.corpus.resolve(m, restrict=restrict)
             if not scope.sides:
                 continue
+            if not q.mentions.times:  # no time asked: every report of that place may answer
+                from dataclasses import replace as _replace
+
+                docs = tuple(d.source for d in self.corpus.by_place[place] if not restrict or d.source in restrict)
+                scope = Scope(tuple(_replace(s, sources=docs) for s in scope.sides), scope.missing,
+                              scope.home_default, scope.named_places)
             parts, dense, hits, ranking, _ = self._answer_sides(q, scope)
             answered = [p for p in parts if not p.refused]
             if answered:

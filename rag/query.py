@@ -90,7 +90,7 @@ _ASKS_DEFINITION = re.compile(
 )
 _ASKS_COMPARE = re.compile(r"分别|相比|对比|比较|和.{1,12}比|跟.{1,12}比|与.{1,12}比|哪个(?:更)?(?:高|低|多|少|大|快)|差多少|"
                            r"\bcompare|\bcompared\b|\bversus\b|\bvs\.?\b|difference between|\bboth\b|\brespectively\b")
-_WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|增幅|比例|占比|规模|\btarget|\bgoal|\bgrowth|\brate\b|\bshare\b|quota|ratio|deficit|赤字")
+_WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|增幅|比例|占比|规模|数量|数目|总数|\btarget|\bgoal|\bgrowth|\brate\b|\bshare\b|quota|ratio|deficit|赤字")
 # A figure per person/household/unit where reports give totals.
 _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|"
                             r"\bper (?:person|household|family|month|mu|year|company|firm|capita|head)|"
@@ -99,11 +99,17 @@ _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方�
 _MODALS = frozenset("要会能将想该是有可还")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _SCAFFOLD = re.compile(r"还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
+                       r"定的是|定的|定了|定为|定在|定成|设定为|是定的|哪天|哪一天|几月几号|几号|几月|什么时候|啥时候|"
                        r"(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大)?")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 _DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
 FORMS = ("figure", "list", "yesno", "when", "where", "compare", "definition", "other")
+# A question about the report itself: when it was delivered, by whom, at which session.
+ABOUT_REPORT = re.compile(r"(?:报告|report)\S{0,6}(?:哪天|何时|什么时候|啥时候|哪一天|几月|谁|作的|做的|由谁|在哪)|"
+                          r"(?:谁|哪天|何时|什么时候)\S{0,4}(?:作|做|宣读|发布)\S{0,3}(?:的)?(?:政府工作)?报告|"
+                          r"\b(?:who|when)\b.{0,30}\b(?:deliver|present|give|gave|read)\w*.{0,30}\breport|"
+                          r"\breport\b.{0,30}\b(?:delivered|presented|given)\b")
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,8 @@ class Retriever:
         allowed = np.isin(self.passage_source, [self.source_ids[s] for s in side.sources if s in self.source_ids])
         if side.years:
             want = set(side.years)
-            about = np.array([bool(y & want) or r == "glossary" for y, r in zip(self._years, self._role, strict=True)])
+            about = np.array([bool(y & want) or r in ("glossary", "front") for y, r in
+                              zip(self._years, self._role, strict=True)])
             allowed &= about
         return allowed
 
