@@ -147,6 +147,15 @@ def _states_kind(question: str, wants: str) -> bool:
     return bool((_STATES_TARGET if wants == "target" else _STATES_RESULT).search(question))
 
 
+CN_DIGITS = "第一二三四五六七八九十两百千"
+
+
+def _asks_count(q: Query) -> bool:
+    """Does the question ask for a count ("几大", "多少个", "how many")?"""
+    return bool(re.search(r"几|多少(?:个|项|类|方面|件|条|大)|第几|how many|\bnumber of\b", q.norm)) or bool(
+        set(q.units) & set(COUNT_UNITS))
+
+
 def _head_conflict(q: Query, metric: str) -> bool:
     """Two adjacent words of the question ("预算" "支出") where the metric has the first followed by
     another word ("预算收入"): the question names a different thing of the same family."""
@@ -392,6 +401,8 @@ class Answerer:
                     continue
                 if side is not None and len(side.years) == 1 and len(f.years) > 1:
                     continue  # a five-year figure does not answer for one year
+                if f.text[:1] in CN_DIGITS and not _asks_count(q):
+                    continue  # "十大集群" answers "how many", not "how much did it grow"
                 cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
                 if _head_conflict(q, f.metric):
                     cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given

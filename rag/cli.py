@@ -185,8 +185,8 @@ def _jsonl_question(line: str) -> tuple[str | None, str | None]:
 
 def _error_object(question, message: str, **extra) -> dict:
     out = {"question": question if isinstance(question, str) else "", "answer": "", "direct_answer": "",
-           "refused": True, "citations": [], "timings_ms": {"retrieve": 0.0, "answer": 0.0, "total": 0.0},
-           "error": message}
+           "answer_type": "fact", "refused": True, "citations": [],
+           "timings_ms": {"retrieve": 0.0, "answer": 0.0, "total": 0.0}, "error": message}
     out.update(extra)
     return out
 
@@ -338,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--llm", help="LangChain chat model spec")
     s.add_argument("--no-report", action="store_true", help="skip report.html and charts")
     s.add_argument("--source", help="the document of a set that gives bare gold_lines (default: the home document)")
+    s.add_argument("--only", action="append", help="answer from this document only (as if it were alone); repeatable")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("feedback", help="feedback collected by the web chat")

@@ -58,7 +58,7 @@ def user_turns(history: Sequence[Any] | None) -> list[str]:
 
 def _frame_of(q: Query) -> str:
     """The previous question minus its topic: the words that say what was wanted."""
-    from .lexical import segment
+    from .segment import segment
 
     if q.lang == "en":
         from .lexicon import EN_STOPWORDS

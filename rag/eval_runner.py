@@ -51,13 +51,14 @@ def _scored(a) -> tuple[dict, list[int] | None]:
     return out, a.meta.get("ranking")
 
 
-def _asker(pipe):
-    return lambda question: _scored(pipe.ask(question))
+def _asker(pipe, sources=None):
+    return lambda question: _scored(pipe.ask(question, sources=sources))
 
 
 def evaluate_configs(base, questions: list[dict], names: list[str], progress: bool = True,
-                     default_source: str = ""):
-    """{name: (rows, aggregate)} with the model loaded once (``base`` is a loaded Pipeline)."""
+                     default_source: str = "", sources: list[str] | None = None):
+    """{name: (rows, aggregate)} with the model loaded once (``base`` is a loaded Pipeline);
+    ``sources`` answers from those documents only (a report as if it were alone)."""
     from .pipeline import Pipeline
 
     results = {}
@@ -71,7 +72,7 @@ def evaluate_configs(base, questions: list[dict], names: list[str], progress: bo
 
             def bar(it, name=name):
                 return tqdm(it, desc=f"eval {name}", unit="q", file=sys.stderr, leave=False)
-        results[name] = run(questions, _asker(pipe), progress=bar, default_source=default_source)
+        results[name] = run(questions, _asker(pipe, sources), progress=bar, default_source=default_source)
     return results
 
 
@@ -253,7 +254,7 @@ def main(args, settings: Settings) -> int:
         print(f"{qpath}:{n}: {msg}", file=sys.stderr)
     started = time.perf_counter()
     results = evaluate_configs(base, qs.questions, names, progress=sys.stderr.isatty(),
-                               default_source=default_source)
+                               default_source=default_source, sources=getattr(args, "only", None))
     conv = None
     cpath = Path(args.conversations) if getattr(args, "conversations", None) else (
         PROJECT_ROOT / "eval" / "conversations.jsonl" if not args.questions else None)

@@ -195,16 +195,16 @@ class Corpus:
     def home_place(self) -> str:
         return self.by_source[self.home[0]].place if self.home else ""
 
-    def newest_year(self, place: str) -> int:
-        return max((d.year for d in self.by_place.get(place, [])), default=0)
+    def newest_year(self, place: str, restrict: tuple[str, ...] = ()) -> int:
+        return max((d.year for d in self.by_place.get(place, []) if not restrict or d.source in restrict), default=0)
 
     def describe(self) -> str:
-        """What is held, for messages: 威海市2025年、山东省2026年、全国2024年和2025年."""
+        """What is held, for messages: 威海市2025年；山东省2026年；全国2024年、2025年."""
         parts = []
         for place, docs in self.by_place.items():
-            years = "、".join(str(d.year) for d in docs if d.year)
-            parts.append(f"{place}{years}年" if years else place)
-        return "、".join(parts)
+            years = "、".join(f"{d.year}年" for d in docs if d.year)
+            parts.append(f"{place}{years}" if years else place)
+        return "；".join(parts)
 
     def _places_for(self, ref: PlaceRef) -> list[str]:
         if ref.name:
@@ -221,8 +221,8 @@ class Corpus:
                 return [p.parent]
         return held
 
-    def _years(self, t: TimeRef, place: str) -> tuple[int, ...]:
-        now = self.newest_year(place)
+    def _years(self, t: TimeRef, place: str, restrict: tuple[str, ...] = ()) -> tuple[int, ...]:
+        now = self.newest_year(place, restrict)
         if t.kind == "rel":
             return (now + t.a,) if now else ()
         if t.kind == "abs":
@@ -231,12 +231,12 @@ class Corpus:
             return tuple(range(now + t.a, now + t.b + 1)) if now else ()
         return tuple(range(t.a, t.b + 1))
 
-    def _covering(self, place: str, years: tuple[int, ...], wants: str) -> tuple[str, ...]:
+    def _covering(self, place: str, years: tuple[int, ...], restrict: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Documents of ``place`` that speak about ``years``: that year's report (targets and
         tasks) and the next years' reviews."""
-        docs = self.by_place.get(place, [])
+        docs = [d for d in self.by_place.get(place, []) if not restrict or d.source in restrict]
         if not years:
-            newest = self.newest_year(place)
+            newest = self.newest_year(place, restrict)
             return tuple(d.source for d in docs if d.year == newest)
         span = set(years)
         out = [d.source for d in docs if d.year in span or any(y + 1 == d.year for y in span)
@@ -292,8 +292,8 @@ class Corpus:
                     continue
                 times = m.times or (TimeRef("rel", 0, 0, ""),)
                 for t in times:
-                    years = self._years(t, place)
-                    sources = tuple(s for s in self._covering(place, years, m.wants) if s in docs_allowed)
+                    years = self._years(t, place, restrict)
+                    sources = tuple(s for s in self._covering(place, years, restrict) if s in docs_allowed)
                     year_label = (f"{years[0]}年" if len(years) == 1 else
                                   f"{years[0]}—{years[-1]}年" if years else "")
                     label = f"{gaz.short_name(place) if place != gaz.NATIONAL else '全国'}{year_label}"
@@ -301,7 +301,7 @@ class Corpus:
                         missing.append(label)
                         continue
                     # a year that is over is asked about for its results unless the question says target
-                    over = bool(years) and max(years) < self.newest_year(place)
+                    over = bool(years) and max(years) < self.newest_year(place, restrict)
                     sides.append(Side(place, label, sources, years if m.times else (),
                                       m.wants or ("result" if over else ""), bool(m.times)))
         return Scope(tuple(sides), tuple(dict.fromkeys(missing)), home_default, tuple(dict.fromkeys(named)))

