@@ -728,14 +728,14 @@ class Answerer:
     def _only_counts(self, q: Query, best: Candidate) -> bool:
         """Does the question ask which ones of a count the report states ("20件民生实事具体是哪些"),
         where the report gives the count ("办理20件民生实事") and no list of them ("包括…", "：…")?"""
-        if not q.stated_figures:
-            return False
         asked = parse_all(" ".join(q.stated_figures))
-        for c in self.candidates(q, Retrieval(hits=[best.hit] + [h for h in [] if h]), depth=1)[:12]:
+        topic = [t.text for t in q.topic_terms if len(t.text) >= 2]
+        for c in self.candidates(q, Retrieval(hits=[best.hit]), depth=1)[:12]:
             clause = c.clause.text
             for f in parse_all(clause):
-                if any(same_value(a, f) for a in asked):
-                    after = normalize(clause[f.end:])
+                after = normalize(clause[f.end:])
+                # the count the question states, or a count right before what the question asks about
+                if any(same_value(a, f) for a in asked) or (not asked and any(t in after[: len(t) + 4] for t in topic)):
                     return not _LISTS.search(after[:12])
         return False
 

@@ -73,7 +73,9 @@ def _frame_of(q: Query) -> str:
 def _topic_of(q: Query) -> str:
     """The previous question's topic words, as the user wrote them."""
     groups = list(dict.fromkeys(t.group or t.text for t in q.topic_terms))
-    return " ".join(groups)
+    if q.lang == "en":
+        return " ".join(groups)
+    return re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", " ".join(groups))  # Chinese words run together
 
 
 def _strip_markers(text: str, lang: str) -> str:

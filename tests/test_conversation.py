@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from rag.conversation import resolve, user_turns
-from tests.conftest import ROOT
+from tests.conftest import ROOT, WEIHAI
 
 pytestmark = pytest.mark.slow
 
@@ -69,7 +69,7 @@ def test_later_turns_as_accurate_as_standalone_questions(pipeline):
         a = pipeline.ask(q, history=h)
         return a.to_json(), a.meta.get("ranking")
 
-    rows, agg = run_conversations(dialogues, ask)
+    rows, agg = run_conversations(dialogues, ask, default_source=WEIHAI)
     first, later = agg["first_turns"]["pass_rate"], agg["later_turns"]["pass_rate"]
     assert later >= first - 0.05, (first, later)
     assert later >= 0.8

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rag.evaluate import HEADLINE, aggregate, gold_of, hit_at_k, load_questions, score_row
-from tests.conftest import ROOT, SEEDS, SOURCE, WEIHAI
+from tests.conftest import ROOT, SEEDS, WEIHAI
 
 EVAL = ROOT / "eval"
 QUESTIONS = EVAL / "questions.jsonl"

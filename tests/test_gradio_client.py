@@ -39,9 +39,9 @@ def test_ask_chinese(client):
 
 def test_ask_english_and_refusal(client):
     en = client.predict("How many 5G base stations this year?", api_name="/ask")
-    assert "900座" in en["direct_answer"] and en["answer"].startswith("According to the report")
+    assert "900座" in en["direct_answer"] and en["answer"].startswith("2025 plan:")
     no = client.predict("火星移民计划是什么？", api_name="/ask")
-    assert no["refused"] is True and no["answer"].startswith("报告中没有提到")
+    assert no["refused"] is True and no["answer"].split("\n")[0].endswith("没有提到这方面的内容。")
 
 
 def test_lookup_endpoint(client):
