@@ -266,7 +266,7 @@ def parse_lines(lines: list[str], source: str, year: int = 0) -> tuple[list[Para
             continue
         role = st.part_role or ("targets" if not _OPENING.match(text) else "front")
         if role == "front" or _OPENING.match(text):
-            out.append(Paragraph(source, n, "text", "front", ("开头",), label(_ADDRESS.sub("", text) or text),
+            out.append(Paragraph(source, n, "text", "front", ("报告开头",), label(_ADDRESS.sub("", text) or text),
                                  text, ()))
             continue
         if st.part is None and st.part_role is None:

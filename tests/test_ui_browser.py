@@ -141,19 +141,21 @@ def test_chat_chinese_then_english(page, tmp_path):
     expect(main).to_contain_text("900座")
     expect(main.locator("strong")).to_contain_text("900座")  # the figure is highlighted
     chat = page.locator("#chat")
-    expect(chat).to_contain_text("（五）倾力提升城市功能品质… › 高水平打造智慧城市（第29行）")
+    # which report, where in it, which line
+    expect(chat).to_contain_text("《威海市2025年政府工作报告》二、2025年政府工作目标任务 › （五）倾力提升城市功能品质… › "
+                                 "高水平打造智慧城市（第29行）")
     # the passage the answer rests on is shown at once, under its section and line
     expect(main).to_contain_text("新建5g基站900座,筑牢数字威海建设根基。")
     keep(page, tmp_path, "chat-zh.png")
 
     main = ask(page, "How many 5G base stations this year?")
-    expect(main).to_contain_text("According to the report")
+    expect(main).to_contain_text("2025 plan")
     expect(main).to_contain_text("900座")
     expect(chat).to_contain_text("高水平打造智慧城市（line 29）")
     keep(page, tmp_path, "chat.png", docs_name="chat.png")
 
     main = ask(page, "火星移民计划是什么？")
-    expect(main).to_contain_text("报告中没有提到")
+    expect(main).to_contain_text("没有提到这方面的内容")
     expect(main).to_contain_text("最接近的段落")
     # the nearest passages fold away; one opens on click and shows its quote
     titles = chat.get_by_text(re.compile(r"^\[1\] .*（第\d+行）$"))
@@ -166,8 +168,23 @@ def test_chat_chinese_then_english(page, tmp_path):
 def test_example_question_runs(page):
     from playwright.sync_api import expect
 
-    page.get_by_text("社零增长目标是多少？", exact=True).click()
-    expect(_bots(page).first).to_contain_text("5.5%以上")
+    page.get_by_text("威海今年经济增长目标是多少？", exact=True).click()  # examples come from the documents held
+    expect(_bots(page).first).to_contain_text("5.5%左右")
+
+
+def test_list_comparison_and_other_reports(page, tmp_path):
+    from playwright.sync_api import expect
+
+    main = ask(page, "想买房，今年楼市这块有哪些支持政策？")
+    expect(main).to_contain_text("报告提出的主要举措")
+    expect(main.locator("li")).to_have_count(6)  # a list renders as a list
+    main = ask(page, "威海和山东今年GDP增长目标分别是多少")
+    expect(main).to_contain_text("5.5%左右")
+    expect(main).to_contain_text("5%以上")
+    main = ask(page, "去年全国GDP增长了多少")
+    expect(main).to_contain_text("2024年实际")
+    expect(page.locator("#chat")).to_contain_text("《2025年国务院政府工作报告》")
+    keep(page, tmp_path, "chat-reports.png")
 
 
 def test_follow_up_in_the_same_chat(page):
@@ -252,27 +269,28 @@ def test_lookup_search_highlight_and_copy(page, tmp_path):
     # and the passage's figures, set apart from the matches
     assert '新建<mark>5g基站</mark><mark class="fig">900座</mark>' in first.inner_html()
     expect(first).to_contain_text("（五）倾力提升城市功能品质… › 高水平打造智慧城市")
+    expect(first.locator(".lk-doc")).to_have_text("《威海市2025年政府工作报告》")
 
     citation = page.locator("#lookup-citation textarea")
-    expect(citation).to_have_value("《威海市2025年政府工作报告》（五）… 高水平打造智慧城市（第29行）："
-                                   "“新建5g基站900座,筑牢数字威海建设根基。”")
+    expect(citation).to_have_value("《威海市2025年政府工作报告》二、2025年政府工作目标任务 › （五）倾力提升城市功能品质… › "
+                                   "高水平打造智慧城市（第29行）：“新建5g基站900座,筑牢数字威海建设根基。”")
     page.locator("#lookup-citation button").first.click()  # its copy button
     assert page.evaluate("navigator.clipboard.readText()") == citation.input_value()
 
     # choosing another result changes the citation
     page.locator("#lookup-pick label").nth(1).click()
-    expect(citation).to_have_value(re.compile(r"（第8行）"))
+    expect(citation).not_to_have_value(re.compile(r"（第29行）"))
     keep(page, tmp_path, "lookup-search.png")
 
     # the report's structure: a part, then a paragraph
     page.locator("#report-part input").click()
-    page.get_by_role("option", name="（五）倾力提升城市功能品质…").click()
+    page.get_by_role("option", name="二、2025年政府工作目标任务 › （五）倾力提升城市功能品质…").click()
     expect(page.locator("#report-text")).to_contain_text("第29行")
     page.locator("#report-para input").click()
     page.get_by_role("option", name="第29行 · 高水平打造智慧城市").click()
     expect(citation).to_have_value(
-        re.compile(r"^《威海市2025年政府工作报告》（五）… 高水平打造智慧城市（第29行）："
-                   r"“高水平打造智慧城市。"))
+        re.compile(r"^《威海市2025年政府工作报告》二、2025年政府工作目标任务 › （五）倾力提升城市功能品质… › "
+                   r"高水平打造智慧城市（第29行）：“高水平打造智慧城市。"))
     selected = page.locator("#report-text .rp-selected")
     expect(selected).to_have_attribute("data-line", "29")
     expect(selected).to_be_in_viewport()  # scrolled to
@@ -281,6 +299,42 @@ def test_lookup_search_highlight_and_copy(page, tmp_path):
     page.locator("#lookup-pick label").first.click()
     expect(citation).to_have_value(re.compile(r"（第29行）"))
     keep(page, tmp_path, "lookup.png", docs_name="lookup.png")
+
+
+def test_lookup_filters_by_document_and_browses_another_report(page):
+    from playwright.sync_api import expect
+
+    open_lookup(page)
+    page.locator("#lookup-doc input").click()
+    page.get_by_role("option", name="2026年山东省政府工作报告").click()
+    page.fill("#lookup-q textarea", "城镇新增就业")
+    page.press("#lookup-q textarea", "Enter")
+    items = page.locator("#lookup-results .lk-item")
+    expect(items.first).to_have_attribute("data-source", "shandong-2026-government-work-report.txt")
+    for i in range(items.count()):
+        expect(items.nth(i)).to_have_attribute("data-source", "shandong-2026-government-work-report.txt")
+    page.locator("#report-doc input").click()
+    page.locator("#report-browser").get_by_role("option", name="2024年国务院政府工作报告").click()
+    page.locator("#report-part input").click()
+    page.get_by_role("option", name="一、2023年工作回顾").click()
+    expect(page.locator("#report-text")).to_contain_text("国内生产总值超过126万亿元")
+
+
+def test_figures_table_side_by_side(page, tmp_path):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="数字 Figures").click()
+    expect(page.locator("#figures-table")).to_contain_text("900座")  # the home report's figures
+    page.locator("#figures-docs input").click()
+    page.get_by_role("option", name="2026年山东省政府工作报告").click()
+    page.keyboard.press("Escape")
+    page.fill("#figures-metric textarea", "生产总值")
+    page.press("#figures-metric textarea", "Enter")
+    table = page.locator("#figures-table")
+    expect(table.locator(".fg-doc")).to_have_count(2)
+    expect(table).to_contain_text("5.5%左右")
+    expect(table).to_contain_text("5%以上")
+    keep(page, tmp_path, "figures.png", docs_name="figures.png")
 
 
 def test_lookup_updates_as_you_type(page):

@@ -236,10 +236,18 @@ def parse_key(key: str) -> tuple[str, int, int]:
 
 # -- report structure ------------------------------------------------------------------------
 def outline(paragraphs: Sequence[Paragraph]) -> list[tuple[str, list[Paragraph]]]:
-    """Top-level parts of one document in file order (front matter, parts, closing, appendix)."""
+    """The parts of one document in file order (front matter, parts, closing, appendix); a part
+    with numbered sections is listed section by section ("三、… › （一）…"), so that no entry is
+    the whole report."""
+    sectioned = {p.section[0] for p in paragraphs if p.kind in ("section", "heading") and len(p.section) > 1}
     groups: dict[str, list[Paragraph]] = {}
     for p in paragraphs:
-        name = p.section[0] if p.section else ("报告开头" if p.role == "front" else p.title)
+        if not p.section:
+            name = "报告开头" if p.role == "front" else p.title
+        elif p.section[0] in sectioned and len(p.section) > 1 and p.section[1].startswith(("（", "(")):
+            name = f"{p.section[0]} › {p.section[1]}"
+        else:
+            name = p.section[0]
         groups.setdefault(name, []).append(p)
     return list(groups.items())
 
