@@ -215,6 +215,11 @@ def _has_place(text: str) -> bool:
     return False
 
 
+#: Questions asking which members make up something (not "what is planned for …").
+_ASKS_MEMBERS = re.compile(r"哪些|哪几|分别是|名单|清单|具体是|具体有|列出|which ones|\bname (?:all|the)\b|what are the \d+",
+                           re.I)
+
+
 class Answerer:
     def __init__(self, retriever: Retriever, figure_records: list[Figure], documents: list[Document], *,
                  max_chars: int = 100, max_list_chars: int = 400):
@@ -729,7 +734,8 @@ class Answerer:
         """Does the question ask which ones of a count the report states ("20件民生实事具体是哪些"),
         where the report gives the count ("办理20件民生实事") and no list of them ("包括…", "：…")?"""
         asked = parse_all(" ".join(q.stated_figures))
-        topic = [t.text for t in q.topic_terms if len(t.text) >= 2]
+        # without a stated count, only a question asking for the members ("…具体是哪些") qualifies
+        topic = [t.text for t in q.topic_terms if len(t.text) >= 2] if _ASKS_MEMBERS.search(q.text) else []
         for c in self.candidates(q, Retrieval(hits=[best.hit]), depth=1)[:12]:
             clause = c.clause.text
             for f in parse_all(clause):

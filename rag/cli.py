@@ -269,9 +269,9 @@ def cmd_eval(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    from .feedback import FeedbackStore
+    from .feedback import open_store
 
-    store = FeedbackStore(Path(args.db) if args.db else None)
+    store = open_store(Path(args.db) if args.db else None, url=args.database_url)
     n = store.export(sys.stdout if args.out in (None, "-") else Path(args.out), fmt=args.format)
     print(f"Exported {n} feedback records.", file=sys.stderr)
     return 0
@@ -323,7 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="start the web chat, operator lookup and HTTP API")
     s.add_argument("--host", default=os.environ.get("RAG_HOST", "127.0.0.1"))
     s.add_argument("--port", type=int, default=int(os.environ.get("RAG_PORT", "7860")))
-    s.add_argument("--feedback-db", default=None, help="SQLite file for feedback (default: ./feedback/feedback.db)")
+    s.add_argument("--feedback-db", default=None,
+                   help="SQLite file for feedback (default: ./feedback/feedback.db; "
+                        "with $RAG_DATABASE_URL set, PostgreSQL is used instead)")
     s.add_argument("--llm", help="LangChain chat model spec")
     s.set_defaults(func=cmd_serve)
 
@@ -347,6 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     e.add_argument("--out", default="-", help="file to write (default: stdout)")
     e.add_argument("--db", default=None, help="SQLite file (default: ./feedback/feedback.db)")
+    e.add_argument("--database-url", default=None,
+                   help="PostgreSQL URL (default: $RAG_DATABASE_URL; unset: the SQLite file)")
     e.set_defaults(func=cmd_feedback)
     return p
 

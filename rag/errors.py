@@ -29,3 +29,7 @@ class ModelError(RagError):
 
 class InputError(RagError):
     """A question that cannot be answered as given (empty, too long, ...)."""
+
+
+class FeedbackUnavailable(RagError):
+    """The feedback database cannot be reached or written right now (the row was not stored)."""

@@ -1,4 +1,5 @@
-"""Feedback on answers (thumbs up / down plus an optional comment), kept in SQLite.
+"""Feedback on answers (thumbs up / down plus an optional comment): SQLite by default,
+PostgreSQL when ``RAG_DATABASE_URL`` names one (``rag.feedback_pg``); ``open_store`` picks.
 
 Consumes what the web chat sends after a user rates an answer: the question, the answer's
 public JSON (``Answer.to_json()``), the rating and a comment; produces rows that
@@ -8,7 +9,11 @@ Durability and concurrency: the database runs in WAL mode with ``synchronous=FUL
 committed row survives a crash of the app and of the machine; WAL lets the exporter read while
 the server writes). Every thread gets its own connection in autocommit mode, so each ``add`` is one
 committed INSERT before it returns; writers from other threads or processes wait on
-``busy_timeout`` instead of failing.
+``busy_timeout`` instead of failing. A write that still fails (disk full, locked for 30 s) raises
+``FeedbackUnavailable``: the API answers 503 and the user is told the rating was not saved.
+
+Both stores share ``Records`` (export, the record shape), so ``rag feedback export`` writes the
+same JSONL/CSV from either.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .config import PROJECT_ROOT
+from .errors import FeedbackUnavailable
 
 DEFAULT_PATH = PROJECT_ROOT / "feedback" / "feedback.db"
 FORMATS = ("jsonl", "csv")
@@ -49,129 +55,65 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
-def _iso_now() -> str:
+def iso_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _check_rating(rating: int) -> None:
+def check_rating(rating: int) -> None:
     if isinstance(rating, bool) or rating not in (1, -1):
         raise ValueError(f"rating must be +1 or -1, not {rating!r}")
 
 
-class FeedbackStore:
-    """``FeedbackStore(None)`` uses ``./feedback/feedback.db`` under the project root."""
+def row_values(question: str, answer_json: dict[str, Any], rating: int, comment: str, session: str) -> tuple:
+    """The values of one new row, in column order (created_at … answer_json); validates them."""
+    check_rating(rating)
+    if not isinstance(answer_json, dict):
+        raise TypeError("answer_json must be a dict (Answer.to_json())")
+    citations = answer_json.get("citations") or []
+    return (iso_now(), str(session or ""), str(question or ""), int(rating), str(comment or "")[:MAX_COMMENT_CHARS],
+            str(answer_json.get("direct_answer") or ""), bool(answer_json.get("refused")),
+            json.dumps(citations, ensure_ascii=False), json.dumps(answer_json, ensure_ascii=False))
 
-    def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path is not None else DEFAULT_PATH
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._all_conns: list[sqlite3.Connection] = []
-        self._conns_lock = threading.Lock()
-        conn = self._conn()
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_SCHEMA)
 
-    def __repr__(self) -> str:
-        return f"FeedbackStore({str(self.path)!r})"
+def open_store(path: Path | str | None = None, url: str | None = None):
+    """The feedback store a server or ``rag feedback export`` uses: PostgreSQL when ``url`` (or else
+    ``$RAG_DATABASE_URL``) is a ``postgresql://`` URL, else the SQLite file ``path``."""
+    url = url if url is not None else os.environ.get("RAG_DATABASE_URL", "")
+    if url:
+        if not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("RAG_DATABASE_URL must be a postgresql:// URL (unset it for the SQLite file)")
+        from .feedback_pg import PostgresFeedbackStore
 
-    # -- connections -----------------------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            # isolation_level=None: autocommit, so each INSERT/UPDATE is committed when execute returns.
-            # check_same_thread=False only so close() may close it from another thread; each
-            # connection is used by the thread that opened it.
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA busy_timeout=30000")
-            # FULL: a committed rating survives not only a killed server but a power cut
-            conn.execute("PRAGMA synchronous=FULL")
-            self._local.conn = conn
-            with self._conns_lock:
-                self._all_conns.append(conn)
-        return conn
+        return PostgresFeedbackStore(url)
+    return FeedbackStore(path)
 
-    def close(self) -> None:
-        with self._conns_lock:
-            conns, self._all_conns = self._all_conns, []
-        for conn in conns:
-            try:
-                conn.close()
-            except sqlite3.Error:  # pragma: no cover - closing is best effort
-                pass
-        self._local = threading.local()
 
-    # -- writing ---------------------------------------------------------------------------
-    def add(self, question: str, answer_json: dict[str, Any], rating: int, comment: str = "",
-            session: str = "") -> int:
-        """Store one rating (+1 or -1) and return its row id; committed before returning."""
-        _check_rating(rating)
-        if not isinstance(answer_json, dict):
-            raise TypeError("answer_json must be a dict (Answer.to_json())")
-        citations = answer_json.get("citations") or []
-        cur = self._conn().execute(
-            "INSERT INTO feedback (created_at, session, question, rating, comment, direct_answer, refused,"
-            " citations, answer_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                _iso_now(),
-                str(session or ""),
-                str(question or ""),
-                int(rating),
-                str(comment or "")[:MAX_COMMENT_CHARS],
-                str(answer_json.get("direct_answer") or ""),
-                int(bool(answer_json.get("refused"))),
-                json.dumps(citations, ensure_ascii=False),
-                json.dumps(answer_json, ensure_ascii=False),
-            ),
-        )
-        return int(cur.lastrowid)
 
-    def set_rating(self, row_id: int, rating: int) -> bool:
-        """Change the rating of an existing row (the user switched thumbs); False when it does not exist."""
-        _check_rating(rating)
-        cur = self._conn().execute("UPDATE feedback SET rating = ? WHERE id = ?", (int(rating), int(row_id)))
-        return cur.rowcount == 1
+def to_record(row) -> dict[str, Any]:
+    """The exported shape of one row (a mapping with the table's columns), whichever the store."""
+    created = row["created_at"]
+    if isinstance(created, datetime):
+        created = created.astimezone(UTC).isoformat(timespec="milliseconds")
 
-    def delete(self, row_id: int) -> bool:
-        """Remove a row (the user took the rating back); False when it does not exist."""
-        cur = self._conn().execute("DELETE FROM feedback WHERE id = ?", (int(row_id),))
-        return cur.rowcount == 1
+    def _json(value):
+        return json.loads(value) if isinstance(value, str) else value
 
-    def set_comment(self, row_id: int, comment: str) -> bool:
-        """Attach (or replace) the comment of an existing row; False when the row does not exist."""
-        cur = self._conn().execute("UPDATE feedback SET comment = ? WHERE id = ?",
-                                   (str(comment or "")[:MAX_COMMENT_CHARS], int(row_id)))
-        return cur.rowcount == 1
+    return {"id": row["id"], "created_at": created, "session": row["session"], "question": row["question"],
+            "rating": row["rating"], "comment": row["comment"], "direct_answer": row["direct_answer"],
+            "refused": bool(row["refused"]), "citations": _json(row["citations"]),
+            "answer": _json(row["answer_json"])}
 
-    # -- reading ---------------------------------------------------------------------------
-    def count(self) -> int:
-        return int(self._conn().execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
 
-    @staticmethod
-    def _record(row: sqlite3.Row) -> dict[str, Any]:
-        return {
-            "id": row["id"],
-            "created_at": row["created_at"],
-            "session": row["session"],
-            "question": row["question"],
-            "rating": row["rating"],
-            "comment": row["comment"],
-            "direct_answer": row["direct_answer"],
-            "refused": bool(row["refused"]),
-            "citations": json.loads(row["citations"]),
-            "answer": json.loads(row["answer_json"]),
-        }
+class Records:
+    """What every store offers on top of ``iter_records``: the list, and export as JSONL or CSV."""
 
-    def iter_records(self) -> Iterator[dict[str, Any]]:
-        for row in self._conn().execute("SELECT * FROM feedback ORDER BY id"):
-            yield self._record(row)
+    backend = "?"
+
+    def iter_records(self) -> Iterator[dict[str, Any]]:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def all(self) -> list[dict[str, Any]]:
         return list(self.iter_records())
-
-    def get(self, row_id: int) -> dict[str, Any] | None:
-        row = self._conn().execute("SELECT * FROM feedback WHERE id = ?", (int(row_id),)).fetchone()
-        return self._record(row) if row is not None else None
 
     # -- export ----------------------------------------------------------------------------
     def export(self, dest: Path | str | TextIO, fmt: str = "jsonl") -> int:
@@ -215,3 +157,94 @@ class FeedbackStore:
                 n += 1
         fh.flush()
         return n
+
+
+class FeedbackStore(Records):
+    """``FeedbackStore(None)`` uses ``./feedback/feedback.db`` under the project root."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path is not None else DEFAULT_PATH
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all_conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        conn = self._conn()
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.executescript(_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"FeedbackStore({str(self.path)!r})"
+
+    def describe(self) -> str:
+        return f"SQLite {self.path}"
+
+    # -- connections -----------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: autocommit, so each INSERT/UPDATE is committed when execute returns.
+            # check_same_thread=False only so close() may close it from another thread; each
+            # connection is used by the thread that opened it.
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout=30000")
+            # FULL: a committed rating survives not only a killed server but a power cut
+            conn.execute("PRAGMA synchronous=FULL")
+            self._local.conn = conn
+            with self._conns_lock:
+                self._all_conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._conns_lock:
+            conns, self._all_conns = self._all_conns, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:  # pragma: no cover - closing is best effort
+                pass
+        self._local = threading.local()
+
+    # -- writing ---------------------------------------------------------------------------
+    def _execute(self, sql: str, params: tuple) -> sqlite3.Cursor:
+        try:
+            return self._conn().execute(sql, params)
+        except sqlite3.OperationalError as exc:  # locked past busy_timeout, disk full, read-only
+            raise FeedbackUnavailable(f"the feedback database {self.path} cannot be written: {exc}") from exc
+
+    def add(self, question: str, answer_json: dict[str, Any], rating: int, comment: str = "",
+            session: str = "") -> int:
+        """Store one rating (+1 or -1) and return its row id; committed before returning."""
+        values = row_values(question, answer_json, rating, comment, session)
+        cur = self._execute(
+            "INSERT INTO feedback (created_at, session, question, rating, comment, direct_answer, refused,"
+            " citations, answer_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", values)
+        return int(cur.lastrowid)
+
+    def set_rating(self, row_id: int, rating: int) -> bool:
+        """Change the rating of an existing row (the user switched thumbs); False when it does not exist."""
+        check_rating(rating)
+        return self._execute("UPDATE feedback SET rating = ? WHERE id = ?", (int(rating), int(row_id))).rowcount == 1
+
+    def delete(self, row_id: int) -> bool:
+        """Remove a row (the user took the rating back); False when it does not exist."""
+        return self._execute("DELETE FROM feedback WHERE id = ?", (int(row_id),)).rowcount == 1
+
+    def set_comment(self, row_id: int, comment: str) -> bool:
+        """Attach (or replace) the comment of an existing row; False when the row does not exist."""
+        return self._execute("UPDATE feedback SET comment = ? WHERE id = ?",
+                             (str(comment or "")[:MAX_COMMENT_CHARS], int(row_id))).rowcount == 1
+
+    # -- reading ---------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+
+    def iter_records(self) -> Iterator[dict[str, Any]]:
+        for row in self._conn().execute("SELECT * FROM feedback ORDER BY id"):
+            yield to_record(row)
+
+    def get(self, row_id: int) -> dict[str, Any] | None:
+        row = self._conn().execute("SELECT * FROM feedback WHERE id = ?", (int(row_id),)).fetchone()
+        return to_record(row) if row is not None else None

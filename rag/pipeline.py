@@ -354,6 +354,11 @@ def load_or_build(settings: Settings, documents: list[Document], embedder: Embed
     except (IndexMissingError, IndexCorruptError, IndexStaleError) as exc:
         if not settings.auto_build:
             raise
-        log.warning("%s — updating the index", exc)
-        store.build(documents, settings, embedder, xembedder, progress=progress)
-        return store.load(settings.index_dir, documents, settings, embedder, xembedder)
+        with store.build_lock(settings.index_dir):
+            try:  # another process may have built it while this one waited for the lock
+                return store.load(settings.index_dir, documents, settings, embedder, xembedder)
+            except (IndexMissingError, IndexCorruptError, IndexStaleError):
+                pass
+            log.warning("%s — updating the index", exc)
+            store.build(documents, settings, embedder, xembedder, progress=progress)
+            return store.load(settings.index_dir, documents, settings, embedder, xembedder)

@@ -93,17 +93,27 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+_held_locks: set[str] = set()
+
+
 @contextlib.contextmanager
 def build_lock(index_dir: Path):
-    """One build at a time per index folder (a second builder waits, then finds the work done)."""
+    """One build at a time per index folder, across processes (a second builder waits, then finds
+    the work done). Re-entrant within a process."""
     import fcntl
 
+    key = str(Path(index_dir).resolve())
+    if key in _held_locks:
+        yield
+        return
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / ".lock", "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
+        _held_locks.add(key)
         try:
             yield
         finally:
+            _held_locks.discard(key)
             fcntl.flock(f, fcntl.LOCK_UN)
 
 

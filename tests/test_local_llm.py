@@ -22,7 +22,7 @@ from collections import Counter
 
 import pytest
 
-from rag.text import unsupported_figures
+from rag.grounding import unsupported_figures
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

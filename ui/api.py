@@ -14,6 +14,11 @@ Status codes of ``POST /api/ask``:
          or the pipeline rejected the question
          (empty, no topic words): the body is then ``Answer.to_json()`` with ``"error"`` set
     500  an unexpected failure (logged; the body says only "internal error")
+
+``POST /api/feedback`` answers 201 ``{"id": n}`` once the row is committed, 4xx for a bad body, and
+503 (with ``Retry-After``) when the feedback store cannot be written: the rating was not saved.
+``GET /api/health`` is 200 while questions can be answered; its ``status`` is ``"degraded"`` and
+``feedback.ok`` false when the feedback store is down.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from rag.errors import FeedbackUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +112,16 @@ def health(pipeline, feedback_store=None) -> dict[str, Any]:
                    "max_body_bytes": MAX_BODY_BYTES},
     }
     if feedback_store is not None:
+        backend = getattr(feedback_store, "backend", "?")
         try:
-            out["feedback"] = {"count": feedback_store.count()}
-        except Exception:  # a locked or broken feedback db must not fail the health check
-            log.exception("feedback count failed")
-            out["feedback"] = {"count": None}
+            out["feedback"] = {"backend": backend, "ok": True, "count": feedback_store.count()}
+        except Exception as exc:  # a down or broken feedback store must not fail the health check
+            log.warning("feedback count failed: %s", exc)
+            out["feedback"] = {"backend": backend, "ok": False, "count": None,
+                               "error": "the feedback store is unavailable"}
+            out["status"] = "degraded"  # answers still work; ratings are refused with 503
+    if os.environ.get("RAG_WORKER_ID"):
+        out["worker"] = {"id": int(os.environ["RAG_WORKER_ID"]), "pid": os.getpid()}
     return out
 
 
@@ -178,6 +190,10 @@ def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
             return _error(413, f"question too long ({len(question)} characters); the limit is {cap}", limit=cap)
         try:
             row = await anyio.to_thread.run_sync(feedback_store.add, question, answer, rating, comment, "api")
+        except FeedbackUnavailable as exc:
+            log.warning("/api/feedback: %s", exc)
+            return _error(503, "the feedback store is unavailable right now; the rating was not saved, "
+                               "please send it again later", headers={"Retry-After": "5"})
         except Exception:
             log.exception("/api/feedback failed")
             return _error(500, "internal error")

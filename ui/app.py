@@ -491,7 +491,9 @@ def create_app(pipeline, feedback_store: FeedbackStore | None = None, *, db_path
     from .api import add_api_routes
 
     if feedback_store is None:
-        feedback_store = FeedbackStore(Path(db_path) if db_path else None)
+        from rag.feedback import open_store
+
+        feedback_store = open_store(Path(db_path) if db_path else None)
     # No /docs, /redoc or /openapi.json: they would load Swagger UI from a CDN.
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -516,7 +518,7 @@ def serve(pipeline, host: str = "127.0.0.1", port: int = 7860, db_path: Path | s
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("listening on %s: the app is reachable from other machines", host)
     app = create_app(pipeline, db_path=db_path)
-    log.info("feedback database: %s", app.state.feedback_store.path)
+    log.info("feedback store: %s", app.state.feedback_store.describe())
     # access_log off: visitors' requests are not written to the console.
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
