@@ -133,7 +133,8 @@ def peak_rss_mb(pid: int) -> float:
 class Server:
     """`rag serve` in a subprocess on a free loopback port (used by the benchmarks and the fault tests)."""
 
-    def __init__(self, index_dir: Path, env: dict[str, str] | None = None, db: Path | None = None):
+    def __init__(self, index_dir: Path, env: dict[str, str] | None = None, db: Path | None = None,
+                 workers: int = 1):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.db = db or Path(tempfile.mkdtemp()) / "feedback.db"
@@ -142,7 +143,7 @@ class Server:
         with open(self.log, "wb") as log:  # a file, never a pipe nobody reads
             self.proc = subprocess.Popen(
                 [PY, "-m", "rag", "--index-dir", str(index_dir), "--no-build", "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--feedback-db", str(self.db)],
+                 "--port", str(self.port), "--feedback-db", str(self.db), "--workers", str(workers)],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         self.ready_s = None
 

@@ -255,11 +255,39 @@ def cmd_serve(args) -> int:
     # in bench/README.md. Set before the libraries load; RAG_TORCH_THREADS / OMP_NUM_THREADS win.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("RAG_TORCH_THREADS", "1")
+    if args.workers > 1:
+        return _serve_workers(args)
     from ui.app import serve
 
     pipe = _load(args)
-    serve(pipe, host=args.host, port=args.port, db_path=args.feedback_db)
+    serve(pipe, host=args.host, port=args.port, db_path=args.feedback_db, uds=args.uds)
     return 0
+
+
+def _serve_workers(args) -> int:
+    """Bring the index up to date once, here, then start the workers (``ui.workers``); they load
+    it read-only with --no-build, so no two processes ever build it."""
+    from . import store
+    from .embed import embedders_for
+    from .ingest import load_documents
+    from .pipeline import load_or_build
+
+    settings = _settings(args)
+    if settings.auto_build and not (settings.index_dir / store.MANIFEST).exists():
+        print("Building the index (first run)…", file=sys.stderr)
+    documents = load_documents(settings.seeds_dir)
+    embedder, xembedder = embedders_for(settings)
+    load_or_build(settings, documents, embedder, xembedder)
+    del documents, embedder, xembedder
+    argv = [sys.executable, "-m", "rag", "--index-dir", str(settings.index_dir), "--seeds-dir",
+            str(settings.seeds_dir), "--no-build"] + (["-v"] if args.verbose else []) + ["serve"]
+    if args.feedback_db:
+        argv += ["--feedback-db", args.feedback_db]
+    if args.llm:
+        argv += ["--llm", args.llm]
+    from ui.workers import serve_workers
+
+    return serve_workers(argv, args.workers, args.host, args.port)
 
 
 def cmd_eval(args) -> int:
@@ -327,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="SQLite file for feedback (default: ./feedback/feedback.db; "
                         "with $RAG_DATABASE_URL set, PostgreSQL is used instead)")
     s.add_argument("--llm", help="LangChain chat model spec")
+    s.add_argument("--workers", type=int, default=int(os.environ.get("RAG_WORKERS", "1")),
+                   help="server processes behind the port, with sticky web sessions (default 1; see docs/deploy.md)")
+    s.add_argument("--uds", help=argparse.SUPPRESS)  # a worker of --workers listens on this Unix socket
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("eval", help="evaluate a question set and write metrics and a report")

@@ -506,15 +506,25 @@ def create_app(pipeline, feedback_store: FeedbackStore | None = None, *, db_path
     add_api_routes(app, pipeline, feedback_store)
     demo = build_app(pipeline, feedback_store)
     app = gr.mount_gradio_app(app, demo, path="/", **launch_kwargs())
+    if os.environ.get("RAG_WORKER_ID"):  # one of `rag serve --workers N`: keep browsers on this process
+        from .workers import StickyCookie
+
+        app.add_middleware(StickyCookie, worker_id=os.environ["RAG_WORKER_ID"])
     app.state.demo = demo
     app.state.feedback_store = feedback_store
     return app
 
 
-def serve(pipeline, host: str = "127.0.0.1", port: int = 7860, db_path: Path | str | None = None) -> None:
-    """Run the web app and the API with uvicorn until interrupted (``rag serve``)."""
+def serve(pipeline, host: str = "127.0.0.1", port: int = 7860, db_path: Path | str | None = None,
+          uds: str | None = None) -> None:
+    """Run the web app and the API with uvicorn until interrupted (``rag serve``); ``uds``: listen on
+    that Unix socket instead (a worker of ``rag serve --workers N``)."""
     import uvicorn
 
+    if uds:
+        app = create_app(pipeline, db_path=db_path)
+        uvicorn.run(app, uds=uds, log_level="warning", access_log=False)
+        return
     if host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("listening on %s: the app is reachable from other machines", host)
     app = create_app(pipeline, db_path=db_path)
