@@ -77,8 +77,6 @@ class BM25:
         cols = np.fromiter((self.vocab[t] for t in qtf), dtype=np.int64, count=len(qtf))
         w = self._idf[cols] * np.fromiter(((weights or {}).get(t, 1.0) for t in qtf),
                                           dtype=np.float32, count=len(qtf))
-        sub = self.matrix[:, cols]
-        if rows is not None:
-            sub = sub[rows]
-        return np.asarray(sub @ w, dtype=np.float32).ravel()
+        out = np.asarray(self.matrix[:, cols] @ w, dtype=np.float32).ravel()
+        return out if rows is None else out[rows]
 

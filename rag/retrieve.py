@@ -12,8 +12,10 @@ scope allows (the side's documents, and within them the passages about the years
 
 A passage whose role fits what the question wants (a result: the review; a target: the targets
 and tasks) gets a small bonus. Dense search is exact (one matrix product over the allowed
-chunks) up to ``Settings.flat_max_chunks``; above it an HNSW graph returns candidates that are
-then filtered by the scope. Scores of the dense rankers are cosines (higher is better); the
+chunks, over the slices of the side's documents) up to ``Settings.flat_max_chunks``; above it an
+HNSW graph searched with the scope as a filter (a bitmap of the allowed chunks) returns the best
+``ann_candidates`` chunks. Everything else is vectorised over the passages, so a query at a
+million chunks stays in tens of milliseconds (``bench/scale.py``). Scores of the dense rankers are cosines (higher is better); the
 fused score is a relative scale used for ranking and for the answerer's confidence.
 """
 
@@ -47,15 +49,30 @@ class Retrieval:
     ranking: list[tuple[str, int]] = field(default_factory=list)  # (source, line), best first, up to 10
 
 
-def _spread(scores: np.ndarray) -> np.ndarray:
-    """Map one ranker's scores onto [0, 1] relative to this query: best = 1, median = 0."""
+def _spread(scores: np.ndarray, scored: np.ndarray | None = None) -> np.ndarray:
+    """Map one ranker's scores onto [0, 1] relative to this query: best = 1, median = 0. With
+    ``scored`` (a mask), the median is over the scored entries only and the rest get 0."""
     if scores.size == 0:
         return scores
-    top = float(scores.max())
-    mid = float(np.median(scores))
+    pool = scores if scored is None else scores[scored]
+    if pool.size == 0:
+        return np.zeros_like(scores)
+    top = float(pool.max())
+    mid = float(np.median(pool))
     if top - mid <= 1e-9:
         return np.zeros_like(scores)
-    return np.clip((scores - mid) / (top - mid), 0.0, 1.0)
+    out = np.clip((scores - mid) / (top - mid), 0.0, 1.0)
+    if scored is not None:
+        out[~scored] = 0.0
+    return out
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k best scores, best first (ties in position order), without a full sort."""
+    if len(scores) > 4 * k:
+        part = np.argpartition(-scores, k)[:k]
+        return part[np.lexsort((part, -scores[part]))]
+    return np.argsort(-scores, kind="stable")[:k]
 
 
 def lexical_document(ps: Passage) -> str:
@@ -87,9 +104,23 @@ class Retriever:
             self.passage_chunks[pi].append(ci)
         self.source_ids = {s: i for i, s in enumerate(self.documents)}
         self.passage_source = np.array([self.source_ids[ps.source] for ps in self.passages], dtype=np.int64)
+        # each document's chunks are one contiguous slice (the store keeps them in document order)
+        chunk_source = self.passage_source[self.chunk_passage] if len(self.chunks) else np.zeros(0, np.int64)
+        self.chunk_slices: dict[int, tuple[int, int]] = {}
+        for sid in np.unique(chunk_source):
+            where = np.flatnonzero(chunk_source == sid)
+            self.chunk_slices[int(sid)] = (int(where[0]), int(where[-1]) + 1)
         self.bm25 = BM25([tokens(lexical_document(ps)) for ps in self.passages])
         self._role = np.array([ps.role for ps in self.passages])
-        self._years = [set(ps.years) for ps in self.passages]
+        self._always = np.isin(self._role, ("glossary", "front"))  # in scope whatever the years
+        # years: one boolean column per year any passage is about, and how many years each is about
+        years = sorted({y for ps in self.passages for y in ps.years})
+        self._year_col = {y: i for i, y in enumerate(years)}
+        self._about = np.zeros((len(self.passages), len(years)), dtype=bool)
+        for i, ps in enumerate(self.passages):
+            for y in ps.years:
+                self._about[i, self._year_col[y]] = True
+        self._n_years = self._about.sum(axis=1)
         self._current = np.array([bool(self.documents[ps.source].year in ps.years) for ps in self.passages])
 
     # -- scope -------------------------------------------------------------------------------
@@ -100,11 +131,14 @@ class Retriever:
             return np.ones(len(self.passages), dtype=bool)
         allowed = np.isin(self.passage_source, [self.source_ids[s] for s in side.sources if s in self.source_ids])
         if side.years:
-            want = set(side.years)
-            about = np.array([bool(y & want) or r in ("glossary", "front") for y, r in
-                              zip(self._years, self._role, strict=True)])
-            allowed &= about
+            allowed &= self._about_years(side.years) | self._always
         return allowed
+
+    def _about_years(self, years) -> np.ndarray:
+        cols = [self._year_col[y] for y in years if y in self._year_col]
+        if not cols:
+            return np.zeros(len(self.passages), dtype=bool)
+        return self._about[:, cols].any(axis=1)
 
     def prior(self, side: Side | None, rows: np.ndarray) -> np.ndarray:
         """Role and recency bonus of the allowed passages (see ``ROLE_BONUS``)."""
@@ -119,7 +153,8 @@ class Retriever:
         if not side.years:
             bonus += CURRENT_BONUS * self._current[rows]
         elif len(side.years) == 1:  # a passage about that year alone beats one about a period containing it
-            bonus += CURRENT_BONUS * np.array([self._years[i] == set(side.years) for i in rows], dtype=np.float32)
+            only = self._about_years(side.years)[rows] & (self._n_years[rows] == 1)
+            bonus += CURRENT_BONUS * only
         return bonus
 
     # -- rankers -----------------------------------------------------------------------------
@@ -132,21 +167,36 @@ class Retriever:
     def _dense(self, vectors: np.ndarray, qvec: np.ndarray, allowed: np.ndarray, ann=None,
                ) -> tuple[np.ndarray, np.ndarray]:
         """(best chunk cosine per passage, cosine per chunk), -1 where not scored; ``allowed`` is the
-        passage mask. Exact below ``flat_max_chunks`` allowed chunks, else HNSW candidates."""
+        passage mask. Exact over the allowed documents' slices while they hold at most
+        ``flat_max_chunks`` chunks; else the HNSW graph, filtered to the allowed chunks."""
         chunk_ok = allowed[self.chunk_passage]
         chunk_scores = np.full(len(self.chunks), -1.0, dtype=np.float32)
-        n_allowed = int(chunk_ok.sum())
-        if ann is not None and n_allowed > self.settings.flat_max_chunks:
-            sims, ids = ann.search(qvec[None, :].astype(np.float32), min(ann.ntotal, self.settings.ann_candidates))
+        q = qvec.astype(np.float32)
+        sids = np.unique(self.passage_source[allowed]).tolist()
+        slices = [self.chunk_slices[s] for s in sids if s in self.chunk_slices]
+        if ann is not None and sum(b - a for a, b in slices) > self.settings.flat_max_chunks:
+            import faiss
+
+            k = min(ann.ntotal, self.settings.ann_candidates)
+            params = faiss.SearchParametersHNSW()
+            params.efSearch = max(self.settings.hnsw_ef_search, k)
+            bitmap = None
+            if not chunk_ok.all():
+                bitmap = np.packbits(chunk_ok, bitorder="little")
+                params.sel = faiss.IDSelectorBitmap(len(chunk_ok), faiss.swig_ptr(bitmap))
+            sims, ids = ann.search(q[None, :], k, params=params)
             keep = ids[0] >= 0
             ids, sims = ids[0][keep], sims[0][keep]
-            ok = chunk_ok[ids]
-            chunk_scores[ids[ok]] = sims[ok]
-        elif n_allowed:
-            ids = np.flatnonzero(chunk_ok)
-            chunk_scores[ids] = vectors[ids] @ qvec.astype(np.float32)
+            chunk_scores[ids] = sims
+            para = np.full(len(self.passages), -1.0, dtype=np.float32)
+            np.maximum.at(para, self.chunk_passage[ids], sims)
+            return para, chunk_scores
+        for a, b in slices:
+            chunk_scores[a:b] = vectors[a:b] @ q
+        chunk_scores[~chunk_ok] = -1.0
         para = np.full(len(self.passages), -1.0, dtype=np.float32)
-        np.maximum.at(para, self.chunk_passage, chunk_scores)
+        for a, b in slices:
+            np.maximum.at(para, self.chunk_passage[a:b], chunk_scores[a:b])
         return para, chunk_scores
 
     def dense_text(self, q: Query) -> str:
@@ -186,19 +236,19 @@ class Retriever:
             t = time.perf_counter()
             para, chunk_dense = self._dense(self.index.vectors, qvecs["dense"], allowed, self.index.ann)
             parts["dense"] = para[rows]
-            fused = fused + (dense_w or s.dense_weight) * _spread(parts["dense"])
+            fused = fused + (dense_w or s.dense_weight) * _spread(parts["dense"], parts["dense"] > -1)
             timings["dense"] = (time.perf_counter() - t) * 1000
         if s.use_english_path and q.lang == "en" and self.xembedder is not None and self.index.xvectors is not None:
             t = time.perf_counter()
             if "xling" not in qvecs:
                 qvecs["xling"] = self.xembedder.encode_query(q.text)
-            para, xchunks = self._dense(self.index.xvectors, qvecs["xling"], allowed)
+            para, xchunks = self._dense(self.index.xvectors, qvecs["xling"], allowed, self.index.xann)
             parts["xling"] = para[rows]
-            fused = fused + s.xling_weight * _spread(parts["xling"])
+            fused = fused + s.xling_weight * _spread(parts["xling"], parts["xling"] > -1)
             chunk_dense = xchunks if chunk_dense is None else np.maximum(chunk_dense, xchunks)
             timings["xling"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        order = np.argsort(-fused, kind="stable")[: max(k, 10)]
+        order = _top(fused, max(k, 10))
         hits = [Hit(self.passages[rows[j]], float(fused[j]), {name: float(v[j]) for name, v in parts.items()})
                 for j in order]
         ranking = list(dict.fromkeys(h.passage.key for h in hits))  # top 10 lines, for evaluation

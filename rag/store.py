@@ -12,7 +12,8 @@ Layout of ``index/``::
         xvectors.npy              the same chunks embedded by the cross-lingual encoder (optional)
         figures.jsonl             the document's figure records (``rag.figures``)
         cedict_en.json            English -> the document's words, derived from CC-CEDICT
-    ann.faiss                     only above ``Settings.flat_max_chunks``: an HNSW graph over all vectors
+    ann.faiss, xann.faiss         only above ``Settings.flat_max_chunks``: HNSW graphs over all vectors
+                                  (m3e) and all cross-lingual vectors (e5)
 
 A segment's name carries the document's hash and the parameters' fingerprint, so adding a report
 embeds only that report and reuses the other segments as they are; removing one drops its
@@ -56,6 +57,7 @@ XVECTORS = "xvectors.npy"
 FIGURES = "figures.jsonl"
 CEDICT = "cedict_en.json"
 ANN = "ann.faiss"
+XANN = "xann.faiss"
 REBUILD_HINT = "rebuild it with: rag index --force"
 
 
@@ -69,6 +71,7 @@ class StoredIndex:
     cedict: dict[str, list[str]]
     ann: Any | None = None  # a FAISS index over ``vectors`` for large corpora (None: exact search)
     segments: dict[str, str] = field(default_factory=dict)  # source -> segment folder name
+    xann: Any | None = None  # the same over ``xvectors``
 
     def __repr__(self) -> str:
         return f"StoredIndex({len(self.chunks)} chunks, {len(self.segments)} documents)"
@@ -249,12 +252,14 @@ def build(documents: list[Document], settings: Settings, embedder: Embedder, xem
             for old in (index_dir / DOCS).iterdir():
                 if old.is_dir() and old.name not in keep:
                     shutil.rmtree(old, ignore_errors=True)
-        ann_info = None
-        ann_path = index_dir / ANN
+        ann_info = xann_info = None
         if total_chunks > settings.flat_max_chunks:
-            ann_info = _build_ann(index_dir, entries, settings)
-        elif ann_path.exists():
-            ann_path.unlink()
+            ann_info = _build_ann(index_dir, entries, settings, VECTORS, ANN)
+            if xembedder is not None:
+                xann_info = _build_ann(index_dir, entries, settings, XVECTORS, XANN)
+        else:
+            for name in (ANN, XANN):
+                (index_dir / name).unlink(missing_ok=True)
         manifest = {
             "format": FORMAT,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -265,6 +270,7 @@ def build(documents: list[Document], settings: Settings, embedder: Embedder, xem
             "fingerprint": fp,
             "documents": entries,
             "ann": ann_info,
+            "xann": xann_info,
             "counts": {"documents": len(entries), "chunks": total_chunks},
             "stats": {"embedded": embedded, "reused": reused},
         }
@@ -274,19 +280,45 @@ def build(documents: list[Document], settings: Settings, embedder: Embedder, xem
     return manifest
 
 
-def _build_ann(index_dir: Path, entries: list[dict[str, Any]], settings: Settings) -> dict[str, Any]:
-    """An HNSW graph over every vector (inner product), for corpora too large for exact search."""
+def hnsw_index(vectors: np.ndarray, settings: Settings):
+    """An HNSW graph (inner product) over L2-normalised vectors, with the settings' parameters."""
     import faiss
 
-    vecs = np.concatenate([_npy_from((index_dir / DOCS / e["segment"] / VECTORS).read_bytes()) for e in entries])
-    index = faiss.IndexHNSWFlat(int(vecs.shape[1]), settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexHNSWFlat(int(vectors.shape[1]), settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = settings.hnsw_ef_construction
-    index.add(np.ascontiguousarray(vecs, dtype=np.float32))
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    index.hnsw.efSearch = settings.hnsw_ef_search
+    return index
+
+
+def _build_ann(index_dir: Path, entries: list[dict[str, Any]], settings: Settings, vectors: str,
+               name: str) -> dict[str, Any]:
+    """An HNSW graph over every vector of the segments' ``vectors`` files, written to ``name``."""
+    import faiss
+
+    vecs = np.concatenate([_npy_from((index_dir / DOCS / e["segment"] / vectors).read_bytes()) for e in entries])
+    index = hnsw_index(vecs, settings)
     data = faiss.serialize_index(index).tobytes()
-    _atomic_write(index_dir / ANN, data)
+    _atomic_write(index_dir / name, data)
     return {"kind": "hnsw", "m": settings.hnsw_m, "ef_construction": settings.hnsw_ef_construction,
             "ef_search": settings.hnsw_ef_search, "ntotal": int(index.ntotal),
             "sha256": _sha256(data), "bytes": len(data)}
+
+
+def _load_ann(index_dir: Path, name: str, info: dict[str, Any], settings: Settings, n: int):
+    try:
+        data = (index_dir / name).read_bytes()
+    except OSError as exc:
+        raise IndexCorruptError(f"{name} is missing ({exc}); {REBUILD_HINT}") from exc
+    if len(data) != info["bytes"] or _sha256(data) != info["sha256"]:
+        raise IndexCorruptError(f"{name} is damaged (checksum mismatch); {REBUILD_HINT}")
+    import faiss
+
+    ann = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+    ann.hnsw.efSearch = settings.hnsw_ef_search
+    if ann.ntotal != n:
+        raise IndexCorruptError(f"{name} does not match the chunks; {REBUILD_HINT}")
+    return ann
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any]:
@@ -388,19 +420,7 @@ def load(index_dir: Path, documents: list[Document], settings: Settings, embedde
     if all_vec.shape[1] != manifest["model"]["dim"]:
         raise IndexCorruptError(f"vectors have {all_vec.shape[1]} dimensions, not {manifest['model']['dim']}; {REBUILD_HINT}")
     all_x = np.concatenate(xvectors).astype(np.float32) if xvectors else None
-    ann = None
-    if manifest.get("ann"):
-        info = manifest["ann"]
-        try:
-            data = (index_dir / ANN).read_bytes()
-        except OSError as exc:
-            raise IndexCorruptError(f"{ANN} is missing ({exc}); {REBUILD_HINT}") from exc
-        if len(data) != info["bytes"] or _sha256(data) != info["sha256"]:
-            raise IndexCorruptError(f"{ANN} is damaged (checksum mismatch); {REBUILD_HINT}")
-        import faiss
-
-        ann = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
-        ann.hnsw.efSearch = settings.hnsw_ef_search
-        if ann.ntotal != len(chunks):
-            raise IndexCorruptError(f"{ANN} does not match the chunks; {REBUILD_HINT}")
-    return StoredIndex(manifest, chunks, all_vec, all_x, figures, cedict, ann, segments)
+    ann = _load_ann(index_dir, ANN, manifest["ann"], settings, len(chunks)) if manifest.get("ann") else None
+    xann = (_load_ann(index_dir, XANN, manifest["xann"], settings, len(chunks))
+            if manifest.get("xann") and all_x is not None else None)
+    return StoredIndex(manifest, chunks, all_vec, all_x, figures, cedict, ann, segments, xann)
