@@ -1,6 +1,7 @@
 """Bounded load test against a real ``rag serve`` on loopback.
 
     .venv/bin/python bench/load.py [--clients 1 10 50 100] [--seconds 20] [--target api gradio]
+                                   [--workers 1 2] [--env RAG_CACHE_SIZE=0] [--out NAME]
 
 For each target (``POST /api/ask``, and the Gradio ``/ask`` endpoint through its queue) and each
 number of concurrent clients, every client asks the public question set's questions in turn over
@@ -129,16 +130,16 @@ def level(base_port: int, target: str, clients: int, seconds: float) -> dict:
 
 
 def run_load(index_dir: Path, *, clients=(1, 10, 50, 100), seconds: float = 20.0, targets=("api", "gradio"),
-             env: dict[str, str] | None = None) -> dict:
+             env: dict[str, str] | None = None, workers: int = 1) -> dict:
     seconds = min(seconds, 60.0)
-    srv = Server(index_dir, env=env)
+    srv = Server(index_dir, env=env, workers=workers)
     runs = []
     try:
         srv.wait()
         for target in targets:
             for n in clients:
                 print(f"  {target} × {n} clients…", file=sys.stderr)
-                runs.append(level(srv.port, target, n, seconds))
+                runs.append({**level(srv.port, target, n, seconds), "workers": workers})
         rss = None
         try:
             from bench.run import peak_rss_mb
@@ -148,7 +149,8 @@ def run_load(index_dir: Path, *, clients=(1, 10, 50, 100), seconds: float = 20.0
             pass
     finally:
         srv.stop()
-    return {"runs": runs, "server_env": env or {}, "seconds_per_level": seconds, "server_peak_rss_mb": rss}
+    return {"runs": runs, "server_env": env or {}, "seconds_per_level": seconds, "server_peak_rss_mb": rss,
+            "workers": workers}
 
 
 def main() -> int:
@@ -158,16 +160,21 @@ def main() -> int:
     ap.add_argument("--target", nargs="+", default=["api", "gradio"], choices=["api", "gradio"])
     ap.add_argument("--env", nargs="*", default=[], help="server environment, e.g. RAG_TORCH_THREADS=1")
     ap.add_argument("--index-dir", default=str(ROOT / "index"))
+    ap.add_argument("--workers", type=int, nargs="+", default=[1], help="server processes (rag serve --workers)")
+    ap.add_argument("--out", default="load-latest", help="results file name under bench/results (no extension)")
     args = ap.parse_args()
     env = dict(e.split("=", 1) for e in args.env)
-    res = run_load(Path(args.index_dir), clients=args.clients, seconds=args.seconds, targets=args.target, env=env)
+    results = [run_load(Path(args.index_dir), clients=args.clients, seconds=args.seconds, targets=args.target,
+                        env=env, workers=w) for w in args.workers]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "load-latest.json").write_text(json.dumps(res, indent=2))
-    print("| target | clients | answers/s | p50 ms | p95 ms | p99 ms | errors | health max ms |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in res["runs"]:
-        print(f"| {r['target']} | {r['clients']} | {r['throughput_rps']} | {r['latency_ms']['p50']} | "
-              f"{r['latency_ms']['p95']} | {r['latency_ms']['p99']} | {r['errors']} | {r['health_max_ms']} |")
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(results if len(results) > 1 else results[0], indent=2))
+    print(f"server environment: {env or 'default'}")
+    print("| target | workers | clients | answers/s | p50 ms | p95 ms | p99 ms | errors | health max ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for res in results:
+        for r in res["runs"]:
+            print(f"| {r['target']} | {r['workers']} | {r['clients']} | {r['throughput_rps']} | {r['latency_ms']['p50']} | "
+                  f"{r['latency_ms']['p95']} | {r['latency_ms']['p99']} | {r['errors']} | {r['health_max_ms']} |")
     return 0
 
 

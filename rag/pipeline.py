@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 LOOKUP_RELATIVE_FLOOR = 0.4
 # A comparison answers at most this many sides.
 MAX_SIDES = 4
+# When the home document is silent, at most this many other places are tried (the best by retrieval).
+MAX_FALLBACK_PLACES = 3
 
 
 class Pipeline:
@@ -326,6 +328,17 @@ class Pipeline:
         """The home document does not cover the question: the other places' documents may."""
         home = set(self.corpus.home)
         others = [p for p, docs in self.corpus.by_place.items() if not {d.source for d in docs} & home]
+        if len(others) > MAX_FALLBACK_PLACES:
+            # many places (a province's or a nation's corpus): one search over all their documents
+            # picks the few places worth answering from, instead of answering from every one
+            from .scope import Side
+
+            sources = tuple(d.source for p in others for d in self.corpus.by_place[p]
+                            if not restrict or d.source in restrict)
+            probe = self.retriever.search(q, Side("", "", sources, (), q.mentions.wants), k=20)
+            place_of = {d.source: d.place for d in self.documents}
+            ranked = list(dict.fromkeys(place_of[h.passage.source] for h in probe.hits))
+            others = [p for p in ranked if p in others][:MAX_FALLBACK_PLACES]
         best = None
         for place in others:
             m = Mentions((PlaceRef(place, "", place),), q.mentions.times, q.mentions.spans, q.mentions.wants)
