@@ -70,8 +70,10 @@ def _spread(scores: np.ndarray, scored: np.ndarray | None = None) -> np.ndarray:
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k best scores, best first (ties in position order), without a full sort."""
     if len(scores) > 4 * k:
-        part = np.argpartition(-scores, k)[:k]
-        return part[np.lexsort((part, -scores[part]))]
+        kth = scores[np.argpartition(-scores, k - 1)[:k]].min()  # the k-th best score
+        better = np.flatnonzero(scores > kth)
+        sel = np.concatenate([better, np.flatnonzero(scores == kth)[: k - len(better)]])
+        return sel[np.lexsort((sel, -scores[sel]))]
     return np.argsort(-scores, kind="stable")[:k]
 
 
