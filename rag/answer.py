@@ -287,6 +287,8 @@ class Answerer:
                 norm = normalize(text)
                 if all(ch in norm for ch in t.text):
                     hit = 1.0
+            if figure and hit < 0.67 and len(t.text) >= 3 and t.text.endswith("率") and t.text[:-1] in normalize(text):
+                hit = 1.0  # 覆盖率 asked, 覆盖面达到90% given: the rate of what the text names (the unit is checked apart)
             # a compound counts as present when most of it is, its head (last two characters) included:
             # 一般公共预算支出 is not 一般公共预算收入
             head_ok = len(toks) < 3 or toks[-1] in present
@@ -435,8 +437,10 @@ class Answerer:
                 if _sub_metric(f.metric, q.norm):
                     score -= 0.3
                     cov_metric *= 0.5  # "“新三样”出口" is a part of exports, not exports
+                if _is_change(f) and _asks_level(q.norm) and _AFTER_CHANGE.search(q.norm):
+                    continue  # "提高以后是多少": "提高20元" does not say what the level is after the rise
                 if _is_change(f) and _asks_level(q.norm):
-                    score -= 1.0  # "提高20元" does not say what the level is after the rise
+                    score -= 1.0
                 if not _is_change(f) and _ASKS_VS_BASE.search(q.norm):
                     score -= 1.0  # "比上年多安排了多少" asks the increase, not the level
                 if not uok:

@@ -65,7 +65,7 @@ _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
 _SOFT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"增长|涨|降|下降|提高|\bgrowth\b|\bgrow|\bincrease|\brise\b|\bfall\b|\bcut\b|\breduc|by how much"),
      PERCENT_UNITS),
-    (re.compile(r"资金|经费|预算|投资|贷款|产值|营业收入|营收|规模|总量|\bfunds?\b|\bbudget|\bcost|\bloans?\b|\brevenue|"
+    (re.compile(r"资金|经费|预算|投资|贷款|产值|营业收入|营收|规模|总量|多少钱|\bfunds?\b|\bbudget|\bcost|\bloans?\b|\brevenue|"
                 r"\boutput value\b|\binvest"), ("元", "亿", "万亿")),
     (re.compile(r"斤|粮食产量|\bgrain output\b|\bgrain production\b"), ("斤", "吨")),
     (re.compile(r"就业|\bjobs?\b"), ("人", "人次", "名")),

@@ -100,7 +100,7 @@ _MODALS = frozenset("要会能将想该是有可还")
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _SCAFFOLD = re.compile(r"还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
                        r"定的是|定的|定了|定为|定在|定成|设定为|是定的|哪天|哪一天|几月几号|几号|几月|什么时候|啥时候|"
-                       r"(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大)?")
+                       r"(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大|钱)?")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 _DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
@@ -230,6 +230,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     if mentions is None:
         mentions = find_mentions(norm, boundaries(norm) if has_cjk(norm) else None)
     topic_norm = _blank(norm, mentions.spans)
+    unit_norm = topic_norm  # the units asked ("多少钱", "多少人") are read before the scaffolding goes
     terms: list[Term] = []
 
     # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go
@@ -292,8 +293,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         mentions=mentions,
         en_unmatched=tuple(unmatched),
         asks_number=asks_number,
-        units=asked_units(topic_norm),
-        soft_units=preferred_units(topic_norm, asked_units(topic_norm)),
+        units=asked_units(unit_norm),
+        soft_units=preferred_units(unit_norm, asked_units(unit_norm)),
         asks_total=bool(_ASKS_TOTAL.search(norm)),
         asks_list=asks_list,
         asks_when=asks_when,

@@ -148,6 +148,11 @@ class Side:
         return f"Side({self.label} {self.sources} years={self.years} wants={self.wants})"
 
 
+#: A question naming no place, with no home document, is answered per place up to this many places
+#: (a few reports picked in the lookup); beyond it, from all of them as one (``Corpus._all_places``).
+MAX_PLACE_SIDES = 4
+
+
 @dataclass(frozen=True)
 class Scope:
     sides: tuple[Side, ...]
@@ -270,6 +275,8 @@ class Corpus:
                 home_default = True
             else:
                 places = list(dict.fromkeys(self.by_source[s].place for s in docs_allowed))
+                if len(places) > MAX_PLACE_SIDES:
+                    return self._all_places(m, places, docs_allowed, restrict)
                 refs = [PlaceRef(p, gaz.level_of(p), "") for p in places]
         missing: list[str] = []
         sides: list[Side] = []
@@ -305,6 +312,23 @@ class Corpus:
                     sides.append(Side(place, label, sources, years if m.times else (),
                                       m.wants or ("result" if over else ""), bool(m.times)))
         return Scope(tuple(sides), tuple(dict.fromkeys(missing)), home_default, tuple(dict.fromkeys(named)))
+
+    def _all_places(self, m: Mentions, places: list[str], docs_allowed: set[str],
+                    restrict: tuple[str, ...]) -> Scope:
+        """A question naming no place, in a corpus of many places and no home (a province's or a
+        nation's deployment): one side over every place's documents, so that the best passage of any
+        report answers (its citation names the report), not the first few places in file order."""
+        sources: list[str] = []
+        years: set[int] = set()
+        for place in places:
+            for t in m.times or (TimeRef("rel", 0, 0, ""),):
+                ys = self._years(t, place, restrict)
+                years.update(ys if m.times else ())
+                sources += [s for s in self._covering(place, ys, restrict) if s in docs_allowed]
+        sources = list(dict.fromkeys(sources))
+        if not sources:
+            return Scope((), tuple(f"{y}年" for y in sorted(years)), False, ())
+        return Scope((Side("", "", tuple(sources), tuple(sorted(years)), m.wants, bool(m.times)),), (), False, ())
 
     def everything(self, restrict: tuple[str, ...] = ()) -> Scope:
         """Every document (newest per place first), for a fallback when the home does not cover it."""
