@@ -91,3 +91,23 @@ def test_mentions(text, places, times):
     m = find_mentions(text.lower(), boundaries(text.lower()))
     assert [p.name for p in m.places if p.name] == places
     assert [(t.kind, t.a) for t in m.times] == times
+
+
+def test_many_places_without_a_home_are_one_scope():
+    """A province's or a nation's deployment: the 28 provincial reports, no home. A question naming no
+    place searches all of them at once (the best passage of any report answers, named by its
+    citation), not the first few provinces in file order; one naming a province searches that one."""
+    from tests.conftest import CORPUS
+
+    corpus = Corpus(load_documents(CORPUS))
+    assert corpus.home == ()
+    (side,), missing, home = sides(corpus, "今年GDP增长目标是多少")
+    assert side[0] == "" and len(side[2]) == 28 and side[1] == (2026,) and not missing and home is False
+    (side,), _, _ = sides(corpus, "粮食产量")
+    assert len(side[2]) == 28 and side[1] == ()
+    (side,), _, _ = sides(corpus, "山东今年GDP增长目标")
+    assert side[0] == "山东省" and len(side[2]) == 1
+    # a few reports picked (as in the lookup's filter): each place is its own side, as in a comparison
+    few = tuple(sorted(corpus.by_source))[:3]
+    scope = corpus.resolve(analyze("GDP增长目标").mentions, restrict=few)
+    assert len(scope.sides) == 3 and all(len(s.sources) == 1 for s in scope.sides)
