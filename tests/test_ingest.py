@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.ingest import load_document, parse_lines
+from rag.ingest import load_document
+from rag.structure import parse_lines
 from tests.conftest import SOURCE
 
 SECTIONS = [
@@ -47,36 +48,38 @@ def test_every_line_is_one_paragraph_with_its_line_number(doc, source_lines):
             assert p.text == source_lines[p.line - 1].strip()
 
 
-def test_title_preamble_and_closing(doc):
+PART = "二、2025年政府工作目标任务"
+
+
+def test_part_targets_and_closing(doc):
     kinds = {p.line: p.kind for p in doc.paragraphs}
-    assert kinds[1] == "title" and doc.paragraph(1).text == "二、2025年政府工作目标任务"
-    assert [n for n, k in kinds.items() if k == "preamble"] == [2, 3, 4, 5]
-    assert [n for n, k in kinds.items() if k == "closing"] == [56, 57]
+    assert kinds[1] == "part" and doc.paragraph(1).text == PART
+    assert [p.line for p in doc.paragraphs if p.role == "targets"] == [1, 2, 3, 4, 5]
+    assert [p.line for p in doc.paragraphs if p.role == "closing"] == [57]
     assert "生产总值增长5.5%左右" in doc.paragraph(3).text
+    assert all(p.years == (2025,) for p in doc.paragraphs)  # targets and tasks speak of the report's year
 
 
 def test_ten_numbered_sections(doc):
-    sections = [(p.line, p.section[0]) for p in doc.paragraphs if p.kind == "section"]
+    sections = [(p.line, p.section[1]) for p in doc.paragraphs if p.kind == "section"]
     assert sections == SECTIONS
 
 
 @pytest.mark.parametrize("line,title", sorted(SUBSECTIONS.items()))
 def test_subsection_titles_and_paths(doc, line, title):
     p = doc.paragraph(line)
-    assert p.kind == "subsection"
-    assert p.title == title
+    assert p.title == title and p.role == "tasks"
     section_line = max(n for n, _ in SECTIONS if n < line)
-    assert p.section == (dict(SECTIONS)[section_line], title)
+    assert p.section == (PART, dict(SECTIONS)[section_line], title)
 
 
 def test_untitled_paragraphs_stay_in_their_section(doc):
-    assert doc.paragraph(50).section[0].startswith("（九）")
-    assert doc.paragraph(55).section[0].startswith("（十）")
-    assert doc.paragraph(55).title == "加强国防动员、人民防空建设"
+    assert doc.paragraph(55).section[1].startswith("（十）")
+    assert doc.paragraph(55).title.startswith("加强国防动员、人民防空建设")
 
 
 def test_section_path_reads_like_the_issue(doc):
-    assert doc.paragraph(29).section_path == "（五）倾力提升城市功能品质… › 高水平打造智慧城市"
+    assert doc.paragraph(29).section_path == f"{PART} › （五）倾力提升城市功能品质… › 高水平打造智慧城市"
 
 
 def test_advert_removed_and_nothing_else(doc, source_lines):
@@ -96,19 +99,20 @@ def test_scraping_artifacts_are_kept_verbatim(doc):
 
 def test_metadata(doc):
     assert doc.title == "威海市2025年政府工作报告"
-    assert doc.year == 2025 and doc.city == "威海"
-    assert len(doc.sha256) == 64
+    assert (doc.place, doc.level, doc.year, doc.home) == ("威海市", "city", 2025, True)
+    assert doc.origin["place"] == "json" and len(doc.sha256) == 64
 
 
 @pytest.mark.parametrize("lines,expected_kinds", [
-    (["标题", "前言。", "(一)第一部分,说明。介绍。", "小节标题。正文。"], ["title", "preamble", "section", "subsection"]),
-    (["(一)没有标题行。内容。", "子标题。正文。"], ["section", "subsection"]),
-    (["标题", "", "  ", "前言"], ["title", "preamble"]),
+    (["2026年某省政府工作报告", "一、2025年工作回顾", "过去一年，经济运行稳中向好。", "二、2026年工作安排",
+      "（一）扩大内需。内容。"], ["title", "part", "text", "part", "section"]),
+    (["（一）没有标题行。内容。", "子标题。正文。"], ["section", "text"]),
 ])
 def test_parse_lines_shapes(lines, expected_kinds):
-    assert [p.kind for p in parse_lines(lines, "x.txt")] == expected_kinds
+    paragraphs, _ = parse_lines(lines, "x.txt", 2026)
+    assert [p.kind for p in paragraphs] == expected_kinds
 
 
-def test_custom_advert_list_from_metadata():
-    ps = parse_lines(["标题", "正文广告词内容。"], "x.txt", ("广告词",))
-    assert ps[1].text == "正文内容。"
+def test_blank_lines_are_skipped_and_numbering_kept():
+    paragraphs, _ = parse_lines(["2026年某省政府工作报告", "", "  ", "一、2025年工作回顾"], "x.txt", 2026)
+    assert [(p.line, p.kind) for p in paragraphs] == [(1, "title"), (4, "part")]
