@@ -49,16 +49,17 @@ class Retrieval:
     ranking: list[tuple[str, int]] = field(default_factory=list)  # (source, line), best first, up to 10
 
 
-def _spread(scores: np.ndarray, scored: np.ndarray | None = None) -> np.ndarray:
+def _spread(scores: np.ndarray, scored: np.ndarray | None = None, mid: float | None = None) -> np.ndarray:
     """Map one ranker's scores onto [0, 1] relative to this query: best = 1, median = 0. With
-    ``scored`` (a mask), the median is over the scored entries only and the rest get 0."""
+    ``scored`` (a mask), only the scored entries count and the rest get 0; ``mid`` gives the median
+    when only the best entries were scored (an approximate search: the median of a sample)."""
     if scores.size == 0:
         return scores
     pool = scores if scored is None else scores[scored]
     if pool.size == 0:
         return np.zeros_like(scores)
     top = float(pool.max())
-    mid = float(np.median(pool))
+    mid = float(np.median(pool)) if mid is None else min(mid, top)
     if top - mid <= 1e-9:
         return np.zeros_like(scores)
     out = np.clip((scores - mid) / (top - mid), 0.0, 1.0)
@@ -167,10 +168,12 @@ class Retriever:
         return self.bm25.scores(toks, rows=rows)
 
     def _dense(self, vectors: np.ndarray, qvec: np.ndarray, allowed: np.ndarray, ann=None,
-               ) -> tuple[np.ndarray, np.ndarray]:
-        """(best chunk cosine per passage, cosine per chunk), -1 where not scored; ``allowed`` is the
-        passage mask. Exact over the allowed documents' slices while they hold at most
-        ``flat_max_chunks`` chunks; else the HNSW graph, filtered to the allowed chunks."""
+               ) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """(best chunk cosine per passage, cosine per chunk, median), -1 where not scored; ``allowed``
+        is the passage mask. Exact over the allowed documents' slices while they hold at most
+        ``flat_max_chunks`` chunks (median None: that of the scores); else the HNSW graph, filtered
+        to the allowed chunks, with the median of the allowed passages estimated from a sample, so
+        that the fusion weighs this ranker as it would after an exact search."""
         chunk_ok = allowed[self.chunk_passage]
         chunk_scores = np.full(len(self.chunks), -1.0, dtype=np.float32)
         q = qvec.astype(np.float32)
@@ -192,14 +195,27 @@ class Retriever:
             chunk_scores[ids] = sims
             para = np.full(len(self.passages), -1.0, dtype=np.float32)
             np.maximum.at(para, self.chunk_passage[ids], sims)
-            return para, chunk_scores
+            return para, chunk_scores, self._sampled_median(vectors, q, allowed)
         for a, b in slices:
             chunk_scores[a:b] = vectors[a:b] @ q
         chunk_scores[~chunk_ok] = -1.0
         para = np.full(len(self.passages), -1.0, dtype=np.float32)
         for a, b in slices:
             np.maximum.at(para, self.chunk_passage[a:b], chunk_scores[a:b])
-        return para, chunk_scores
+        return para, chunk_scores, None
+
+    def _sampled_median(self, vectors: np.ndarray, q: np.ndarray, allowed: np.ndarray, n: int = 512) -> float:
+        """The median best-chunk cosine of a fixed random sample of the allowed passages."""
+        rows = np.flatnonzero(allowed)
+        if len(rows) > n:
+            rows = rows[np.random.default_rng(0).choice(len(rows), n, replace=False)]
+        owner = np.array([i for i, r in enumerate(rows) for _ in self.passage_chunks[r]], dtype=np.int64)
+        if not len(owner):
+            return -1.0
+        ids = np.array([c for r in rows for c in self.passage_chunks[r]], dtype=np.int64)
+        best = np.full(len(rows), -np.inf, dtype=np.float32)
+        np.maximum.at(best, owner, vectors[ids] @ q)
+        return float(np.median(best[np.isfinite(best)]))
 
     def dense_text(self, q: Query) -> str:
         """What m3e-small (Chinese) reads: the question itself, or for English its report terms."""
@@ -236,17 +252,17 @@ class Retriever:
                 qvecs["dense"] = self.embedder.encode_query(self.dense_text(q))
             timings["embed"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
-            para, chunk_dense = self._dense(self.index.vectors, qvecs["dense"], allowed, self.index.ann)
+            para, chunk_dense, mid = self._dense(self.index.vectors, qvecs["dense"], allowed, self.index.ann)
             parts["dense"] = para[rows]
-            fused = fused + (dense_w or s.dense_weight) * _spread(parts["dense"], parts["dense"] > -1)
+            fused = fused + (dense_w or s.dense_weight) * _spread(parts["dense"], parts["dense"] > -1, mid)
             timings["dense"] = (time.perf_counter() - t) * 1000
         if s.use_english_path and q.lang == "en" and self.xembedder is not None and self.index.xvectors is not None:
             t = time.perf_counter()
             if "xling" not in qvecs:
                 qvecs["xling"] = self.xembedder.encode_query(q.text)
-            para, xchunks = self._dense(self.index.xvectors, qvecs["xling"], allowed, self.index.xann)
+            para, xchunks, mid = self._dense(self.index.xvectors, qvecs["xling"], allowed, self.index.xann)
             parts["xling"] = para[rows]
-            fused = fused + s.xling_weight * _spread(parts["xling"], parts["xling"] > -1)
+            fused = fused + s.xling_weight * _spread(parts["xling"], parts["xling"] > -1, mid)
             chunk_dense = xchunks if chunk_dense is None else np.maximum(chunk_dense, xchunks)
             timings["xling"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
