@@ -32,6 +32,12 @@ for k in keys:
         continue
     cells.append(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}")
 print(name.ljust(22), "  ".join(cells))
+if name.endswith("forms"):
+    for form, b in sorted((d.get("by_form") or {}).items()):
+        parts = [f"{k}={b[k]:.3f}" if isinstance(b.get(k), float) else f"{k}={b.get(k)}"
+                 for k in ("n", "direct_accuracy", "refusal_recall", "false_refusal_rate", "wrong_figure_rate",
+                           "list_coverage") if b.get(k) is not None]
+        print("    by form", form.ljust(11), "  ".join(parts))
 EOF
 }
 
