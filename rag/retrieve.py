@@ -132,7 +132,9 @@ class Retriever:
         (glossary entries always)."""
         if side is None:
             return np.ones(len(self.passages), dtype=bool)
-        allowed = np.isin(self.passage_source, [self.source_ids[s] for s in side.sources if s in self.source_ids])
+        wanted = np.zeros(len(self.source_ids), dtype=bool)
+        wanted[[self.source_ids[s] for s in side.sources if s in self.source_ids]] = True
+        allowed = wanted[self.passage_source]
         if side.years:
             allowed &= self._about_years(side.years) | self._always
         return allowed
@@ -174,10 +176,11 @@ class Retriever:
         ``flat_max_chunks`` chunks (median None: that of the scores); else the HNSW graph, filtered
         to the allowed chunks, with the median of the allowed passages estimated from a sample, so
         that the fusion weighs this ranker as it would after an exact search."""
-        chunk_ok = allowed[self.chunk_passage]
+        everything = bool(allowed.all())
+        chunk_ok = None if everything else allowed[self.chunk_passage]
         chunk_scores = np.full(len(self.chunks), -1.0, dtype=np.float32)
         q = qvec.astype(np.float32)
-        sids = np.unique(self.passage_source[allowed]).tolist()
+        sids = np.flatnonzero(np.bincount(self.passage_source[allowed], minlength=len(self.source_ids))).tolist()
         slices = [self.chunk_slices[s] for s in sids if s in self.chunk_slices]
         if ann is not None and sum(b - a for a, b in slices) > self.settings.flat_max_chunks:
             import faiss
@@ -186,7 +189,7 @@ class Retriever:
             params = faiss.SearchParametersHNSW()
             params.efSearch = max(self.settings.hnsw_ef_search, k)
             bitmap = None
-            if not chunk_ok.all():
+            if chunk_ok is not None:
                 bitmap = np.packbits(chunk_ok, bitorder="little")
                 params.sel = faiss.IDSelectorBitmap(len(chunk_ok), faiss.swig_ptr(bitmap))
             sims, ids = ann.search(q[None, :], k, params=params)
@@ -198,7 +201,8 @@ class Retriever:
             return para, chunk_scores, self._sampled_median(vectors, q, allowed)
         for a, b in slices:
             chunk_scores[a:b] = vectors[a:b] @ q
-        chunk_scores[~chunk_ok] = -1.0
+        if chunk_ok is not None:
+            chunk_scores[~chunk_ok] = -1.0
         para = np.full(len(self.passages), -1.0, dtype=np.float32)
         for a, b in slices:
             np.maximum.at(para, self.chunk_passage[a:b], chunk_scores[a:b])
