@@ -44,7 +44,7 @@ class Settings:
     # (bench/README.md: the crossover and the recall@10 of these parameters).
     flat_max_chunks: int = 200_000
     hnsw_m: int = 32
-    hnsw_ef_construction: int = 80
+    hnsw_ef_construction: int = 128
     hnsw_ef_search: int = 128
     ann_candidates: int = 2000  # chunks the graph returns before the scope filters them
     # The home document(s): a file name or a place; empty = marked "home" in metadata, or the
