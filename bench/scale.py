@@ -338,6 +338,10 @@ def markdown(results: dict) -> str:
                 "| scope | zh | en |", "|---|---|---|"]
         for name, v in m["retrieval_ms"].items():
             out.append(f"| {name.replace('_', ' ')} | {v['zh']['p50']} / {v['zh']['p95']} | {v['en']['p50']} / {v['en']['p95']} |")
+        st = m["retrieval_ms"]["all_documents"]["zh"]
+        if "stages_p95" in st:
+            out += ["", "Stages, all documents, zh (p50 / p95, ms): " + ", ".join(
+                f"{k} {st['stages_p50'][k]} / {st['stages_p95'][k]}" for k in st["stages_p50"]) + "."]
         out += ["", "Exact scan against HNSW by size (per query, top 10):", "",
                 "| vectors | exact | HNSW (ef 128) | HNSW build |", "|---|---|---|---|"]
         for r in m["crossover"]:

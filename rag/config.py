@@ -39,6 +39,11 @@ class Settings:
     use_lexical: bool = True
     use_dense: bool = True
     use_english_path: bool = True
+    # Vocabulary (ablations: what each part buys): the generic colloquial/abbreviation table, the
+    # generic English table, and the English for each document's words derived from CC-CEDICT
+    use_synonyms: bool = True
+    use_lexicon_en: bool = True
+    use_cedict: bool = True
     dense_weight_en: float = 0.0  # measured: m3e adds nothing for English (it reads only the report terms)
     # Dense search: exact (a matrix product) up to this many chunks; an HNSW graph above it
     # (bench/README.md: the crossover and the recall@10 of these parameters).

@@ -27,9 +27,5 @@ class ModelError(RagError):
     """The bundled embedding model cannot be found or loaded."""
 
 
-class InputError(RagError):
-    """A question that cannot be answered as given (empty, too long, ...)."""
-
-
 class FeedbackUnavailable(RagError):
     """The feedback database cannot be reached or written right now (the row was not stored)."""

@@ -26,6 +26,11 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "dense": {"use_lexical": False, "use_english_path": False},
     "hybrid": {"use_english_path": False},
     "hybrid+en": {},
+    # what each part of the vocabulary buys
+    "no-synonyms": {"use_synonyms": False},
+    "no-lexicon-en": {"use_lexicon_en": False},
+    "no-cedict": {"use_cedict": False},
+    "no-vocabulary": {"use_synonyms": False, "use_lexicon_en": False, "use_cedict": False},
 }
 DEFAULT_CONFIG = "hybrid+en"
 

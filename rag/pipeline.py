@@ -47,6 +47,19 @@ MAX_SIDES = 4
 MAX_FALLBACK_PLACES = 3
 
 
+def _lexicon(settings: Settings, cedict: dict[str, list[str]]):
+    """The query vocabulary: the generic tables and the documents' derived English, each part
+    switchable for ablations."""
+    from dataclasses import replace
+
+    lex = load_lexicon()
+    if not settings.use_synonyms:
+        lex = replace(lex, zh={})
+    if not settings.use_lexicon_en:
+        lex = replace(lex, en={}, en_max=1)
+    return lex.with_fallback(cedict if settings.use_cedict else {})
+
+
 class Pipeline:
     def __init__(self, settings: Settings, documents: list[Document], index: store.StoredIndex,
                  embedder: Embedder, xembedder: Embedder | None):
@@ -58,14 +71,14 @@ class Pipeline:
         self.corpus = Corpus(documents, settings.home)
         self.paragraphs: list[Paragraph] = [p for d in documents for p in d.paragraphs]
         self._paragraphs = {(p.source, p.line): p for p in self.paragraphs}
-        self.lexicon = load_lexicon().with_fallback(index.cedict).with_corpus([p.text for p in self.paragraphs])
+        self.lexicon = _lexicon(settings, index.cedict).with_corpus([p.text for p in self.paragraphs])
         from . import segment
 
         # the segmenter learns the corpus's vocabulary: generic terms, and the words of these reports
         # that CC-CEDICT knows (derived at index time)
         lex = self.lexicon
         segment.init({t for ts in lex.zh.values() for t in ts} | set(lex.zh) | {t for ts in lex.en.values() for t in ts}
-                     | {w for ws in index.cedict.values() for w in ws})
+                     | {w for ws in lex.en_fallback.values() for w in ws})
         self.retriever = Retriever(documents, index, embedder, xembedder, settings)
         self.answerer = Answerer(self.retriever, index.figures, documents, max_chars=settings.max_direct_chars,
                                  max_list_chars=settings.max_list_chars)
