@@ -129,6 +129,14 @@ def level(base_port: int, target: str, clients: int, seconds: float) -> dict:
             "health_max_ms": round(max(health), 1) if health else None}
 
 
+def _children(pid: int) -> list[int]:
+    """The direct child processes of ``pid`` (Linux)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
 def run_load(index_dir: Path, *, clients=(1, 10, 50, 100), seconds: float = 20.0, targets=("api", "gradio"),
              env: dict[str, str] | None = None, workers: int = 1) -> dict:
     seconds = min(seconds, 60.0)
@@ -140,16 +148,20 @@ def run_load(index_dir: Path, *, clients=(1, 10, 50, 100), seconds: float = 20.0
             for n in clients:
                 print(f"  {target} × {n} clients…", file=sys.stderr)
                 runs.append({**level(srv.port, target, n, seconds), "workers": workers})
-        rss = None
+        rss, per_process = None, []
         try:
             from bench.run import peak_rss_mb
 
-            rss = round(peak_rss_mb(srv.proc.pid))
+            # the server and, with --workers, its worker processes
+            pids = [srv.proc.pid] + _children(srv.proc.pid)
+            per_process = [round(peak_rss_mb(p)) for p in pids]
+            rss = sum(per_process)
         except OSError:
             pass
     finally:
         srv.stop()
     return {"runs": runs, "server_env": env or {}, "seconds_per_level": seconds, "server_peak_rss_mb": rss,
+            "peak_rss_mb_per_process": per_process,
             "workers": workers}
 
 

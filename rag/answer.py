@@ -273,9 +273,13 @@ class Answerer:
         present = token_set(text)
         top = self._max_idf
         groups: dict[str, tuple[float, float]] = {}
+        # "build", "增长" say nothing of the topic; nor does a user's word one of whose readings is
+        # such a word (涨 -> 提高|上调|增加: "还会涨吗" asks whether, not what)
+        frame = {t.group or t.text for t in q.terms
+                 if (toks := tokens(t.text, normalized=True)) and all(x in FRAME_WORDS for x in toks)}
         for t in q.terms:
             toks = [x for x in tokens(t.text, normalized=True) if not _NUMERIC.fullmatch(x)]
-            if not toks or all(x in FRAME_WORDS for x in toks):  # "build", "增长" say nothing of the topic
+            if not toks or (t.group or t.text) in frame:
                 continue
             if figure and t.text in FIGURE_FRAME:  # the "how much" of a figure question is the figure itself
                 continue

@@ -367,7 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None, help="output folder (default: eval/runs/<timestamp>)")
     s.add_argument("--json", action="store_true", help="print the aggregate metrics as one JSON object")
     s.add_argument("--config", action="append", default=None,
-                   help="named configuration(s) to compare: lexical, dense, hybrid, hybrid+en (default: hybrid+en)")
+                   help="named configuration to compare, repeatable: lexical, dense, hybrid, hybrid+en (default), no-synonyms, "
+                        "no-lexicon-en, no-cedict, no-vocabulary")
     s.add_argument("--llm", help="LangChain chat model spec")
     s.add_argument("--no-report", action="store_true", help="skip report.html and charts")
     s.add_argument("--source", help="the document of a set that gives bare gold_lines (default: the home document)")
