@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .cite import best_sentence, display
-from .figures import COUNT_UNITS, FIGURE, figures, parse_all, same_value, unit_ok
+from .figures import COUNT_UNITS, FIGURE, PERCENT_UNITS, figures, parse_all, same_value, unit_ok
 from .lexical import BM25, tokens
 from .query import FRAME_WORDS, Query
 from .retrieve import Retrieval, Retriever
@@ -66,6 +66,11 @@ STRONG_DENSE = 0.85
 FIGURE_MATCH = 0.6
 PRECISION_WEIGHT = {"zh": 0.25, "en": 0.5}
 FIGURE_MATCH_EN_UNIT = 0.4
+# A word of the question that no report uses counts as most specific (暖气费: the report lacks the
+# topic), unless the question asks for a figure and the word is a verb, mostly the caller's own
+# phrasing of the quantity (保住多少斤, 加多少钱): then it counts this much. (In a yes/no question the
+# verb is what is asked: 能完工吗 is not settled by 加快…改扩建.)
+ABSENT_VERB_WEIGHT = 0.25
 # A yes/no question is settled by a clause whose sentence holds this share of what it asks.
 YESNO_SETTLES = 0.8
 # A further passage is cited beside the answer's own only when it scores this close to the best.
@@ -119,6 +124,27 @@ _DOWN = re.compile(r"下降|降低|减少|下跌|降|压减|缩小|fall|drop|dec
 FIGURE_FRAME = frozenset("涨 降 发 发行 安排 提高 增加 减少 下降 降低 上涨 增 减 多 花 投 投入 给 补 补贴 建 修 新修 办 开 有 "
                          "总量 总额 规模 多大 多高".split())
 _LEAD_VERBLESS = frozenset("今年 全年 年内 先 再 还 要 将 拟 力争 确保 并 同时 其中 累计 预计 努力 继续 持续".split())
+
+
+# A figure written without a unit ("务工规模超过3300万", "6600多万纳税人受益" read as 6600多)
+_UNITLESS = re.compile(r"[\d.]+(?:多|余)?(?:万|亿|千|百)?(?:多|余)?")
+
+
+def _fits_units(f: Figure, units: tuple[str, ...]) -> bool:
+    """Is the figure in one of the units asked? A figure written without a unit counts people when
+    its metric names them ("脱贫人口务工规模超过3300万" answers "多少人"; not 人均)."""
+    if not units or unit_ok(f.text, units):
+        return True
+    return "人" in units and bool(_UNITLESS.fullmatch(f.text)) and bool(re.search(r"人(?!均)", f.metric))
+
+
+@lru_cache(maxsize=4096)
+def _is_verb(word: str) -> bool:
+    """Is a word the reports never use a verb or adverb (jieba's tags), not a thing they lack?"""
+    from .segment import pos_tags
+
+    tags = pos_tags(word)
+    return len(tags) == 1 and tags[0][1][:1] in ("v", "d") and tags[0][1] != "vn"
 
 
 def _bare(metric: str) -> bool:
@@ -185,6 +211,9 @@ def _is_change(f: Figure) -> bool:
     return bool(_CHANGE_BEFORE.search(before.strip())) and f.unit not in ("%", "‰", "个百分点", "百分点")
 
 
+# "增长了多少", "涨多少": a rate or an increment answers, never a level (GDP跨越7万亿)
+_ASKS_GROWTH = re.compile(r"(?:增长|增加|提高|提升|上涨|涨|下降|降低|减少|增速|增幅)(?:了|率)?(?:多少|几)|"
+                          r"\bby how much\b|\bhow much did\b.{0,40}\b(?:grow|rise|increase|fall|drop)\b")
 _AFTER_CHANGE = re.compile(r"(?:提高|调整|上调|增加|提升|下调)(?:以后|之后|后)")
 _ASKS_VS_BASE = re.compile(r"(?:比|较)(?:去年|上年|上一年|前一年)|同比|\bthan last year\b|\bover last year\b")
 
@@ -273,18 +302,24 @@ class Answerer:
         present = token_set(text)
         top = self._max_idf
         groups: dict[str, tuple[float, float]] = {}
-        # "build", "增长" say nothing of the topic; nor does a user's word one of whose readings is
-        # such a word (涨 -> 提高|上调|增加: "还会涨吗" asks whether, not what)
+        # "build", "增长" say nothing of the topic. In a figure question neither does a user's word
+        # one of whose readings is such a word (涨多少 -> 提高|上调|增加: the figure is the answer);
+        # in a yes/no question that word is what is asked (退休金能涨吗: 提高 or 上调 must be there).
         frame = {t.group or t.text for t in q.terms
                  if (toks := tokens(t.text, normalized=True)) and all(x in FRAME_WORDS for x in toks)}
         for t in q.terms:
             toks = [x for x in tokens(t.text, normalized=True) if not _NUMERIC.fullmatch(x)]
-            if not toks or (t.group or t.text) in frame:
+            if not toks or (q.form == "figure" and (t.group or t.text) in frame):
+                continue
+            if all(x in FRAME_WORDS for x in toks) and not (q.form == "yesno" and t.group and t.group != t.text):
                 continue
             if figure and t.text in FIGURE_FRAME:  # the "how much" of a figure question is the figure itself
                 continue
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
+            if q.form == "figure" and has_cjk(t.text) and not any(self.bm25.idf_of(x) for x in toks) \
+                    and _is_verb(t.text):
+                w *= ABSENT_VERB_WEIGHT  # 保住, 打算, 加: the caller's verb around a quantity
             hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
             if chars and hit < 0.67 and len(t.text) <= 4 and has_cjk(t.text):
                 # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters are there
@@ -420,7 +455,7 @@ class Answerer:
                 precision = self.precision(q, f.metric)
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
                 cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
-                uok = not q.units or unit_ok(f.text, q.units)
+                uok = _fits_units(f, q.units)
                 soft_ok = not q.soft_units or unit_ok(f.text, q.soft_units)
                 # the figure answers when its metric names the topic, or when its sentence names all of
                 # the topic and its clause has no subject of its own ("从今年开始拟连续几年发行超长期特别国债，…，
@@ -445,6 +480,9 @@ class Answerer:
                     continue  # "提高以后是多少": "提高20元" does not say what the level is after the rise
                 if _is_change(f) and _asks_level(q.norm):
                     score -= 1.0
+                if (_ASKS_GROWTH.search(q.norm) and not _asks_count(q)
+                        and f.unit not in PERCENT_UNITS and not _is_change(f)):
+                    continue  # (a count asked, "改造提升多少个", "增加多少人", is the number of the new things)
                 if not _is_change(f) and _ASKS_VS_BASE.search(q.norm):
                     score -= 1.0  # "比上年多安排了多少" asks the increase, not the level
                 if not uok:
@@ -671,10 +709,10 @@ class Answerer:
         recs = self.records(q, r, side)
         if q.asks_per_unit:
             # "per person", "at most": only a figure stated per unit answers (reports mostly give totals)
-            recs = [x for x in recs if re.search(r"每|人均|户均|月均|月最低|标准|最高|最多|不超过", x[1].clause)]
+            recs = [x for x in recs if re.search(r"每|[\u4e00-\u9fff]均|月最低|标准|最高|最多|不超过", x[1].clause)]
         # English: a figure in the unit the question names outright ("how many kilometres") needs less
         # of a word match, since the dictionary's alternatives dilute it
-        fitting = [x for x in recs if (not q.units or unit_ok(x[1].text, q.units)) and x[3] >= (
+        fitting = [x for x in recs if _fits_units(x[1], q.units) and x[3] >= (
             FIGURE_MATCH_EN_UNIT if q.lang == "en" and q.units and set(q.units) != set(COUNT_UNITS) else FIGURE_MATCH)]
         # a figure in the unit the question prefers ("投资多少": money) beats a close one in another unit
         top = fitting[0][0] if fitting else 0.0

@@ -27,12 +27,15 @@ MAGNITUDE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千(?![米瓦克])|百(?!分))"
 _BASE_UNITS = (
     "%|‰|个百分点|百分点|平方公里|平方千米|平方米|立方米|公里|千米|米|公顷|亩|吨标准煤|吨|千瓦时|千瓦|兆瓦|吉瓦|瓦|"
-    "人次|人|户|套|辆|台|张床|张|件|场次|场|家|座|个|项|所|条|次|名|艘|处|批|期|年|天|小时|倍|标箱|床|公斤|斤|"
+    "人次|人|户|套|辆|台|张床|张|件|场次|班次|列|场|家|座|个|项|所|条|次|名|艘|处|批|期|年|天|小时|倍|标箱|床|公斤|斤|"
     "千克|克|岁|周|种|类|支|部|篇|只|头|株|棵|元|美元"
 )
 FIGURE = re.compile(
-    r"(?<![a-z\d.])(\d+(?:\.\d+)?)(?![a-z\d])\s*(" + _MAGNITUDE + r"?(?:" + _BASE_UNITS + r")|" + _MAGNITUDE
-    + r")?(左右|以上|以下|以内|多|余|上下)?",
+    r"(?<![a-z\d.])(?P<number>\d+(?:\.\d+)?)(?![a-z\d])\s*"
+    # "6600多万人", "3000余万元", "100多家": more than, written before the unit
+    r"(?:(?P<approx>多|余)(?=" + _MAGNITUDE + r"|" + _BASE_UNITS + r"))?"
+    r"(?P<unit>" + _MAGNITUDE + r"?(?:" + _BASE_UNITS + r")|" + _MAGNITUDE
+    + r")?(?P<qual>左右|以上|以下|以内|多|余|上下)?",
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?(?![a-z\d])", re.IGNORECASE)  # "5g", "n1" are names
@@ -98,7 +101,7 @@ def parse_all(text: str) -> list[Parsed]:
     names = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
     out = []
     for m in FIGURE.finditer(text):
-        number, unit, qual = m.group(1), m.group(2) or "", m.group(3) or ""
+        number, unit, qual = m.group("number"), m.group("unit") or "", m.group("qual") or m.group("approx") or ""
         if not unit and any(a <= m.start() < b for a, b in names):
             continue
         if (not unit and re.match(r"\s*年", text[m.end():m.end() + 1])) or (
@@ -187,6 +190,20 @@ def _kind(role: str, clause: str, qualifier: str = "") -> str:
     return "plan"
 
 
+_YEAR_BEFORE = re.compile(r"((?:19|20)\d\d)年(?:的|底|末)?(?:达到|为)?$")
+
+
+def _own_year(text: str, start: int, years: tuple[int, ...]) -> tuple[int, ...]:
+    """A figure dated in its own words ("从2020年的10.5万元提高到2025年的14万元") is about that
+    year; any other about the paragraph's years."""
+    m = _YEAR_BEFORE.search(text[max(0, start - 9):start])
+    return (int(m.group(1)),) if m else years
+
+
+# An item of a "、" list that states an attribute of the list's subject, not a subject of its own
+_ATTRIBUTE = re.compile(r"(?:年度|全年|年内|总|累计|完成|其中)")
+
+
 def extract(ps: Passage, place: str) -> list[Figure]:
     """Figure records of one passage (offsets relative to its paragraph)."""
     out: list[Figure] = []
@@ -214,8 +231,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 pos = 0
                 for item, f in zip(items, figs, strict=True):
                     metric = _LEAD_WORDS.sub("", FIGURE.sub("", item).strip(" ，,。；;：:"))
-                    if len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 and prev_subject:
-                        metric = prev_subject + metric  # "国内生产总值达到134.9万亿元、增长5%"
+                    if prev_subject and (len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 or _ATTRIBUTE.match(metric)):
+                        # "国内生产总值达到134.9万亿元、增长5%"; "重大项目1678个、年度投资1.1万亿元"
+                        metric = prev_subject + metric
                     head = re.split(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为", metric, maxsplit=1)[0]
                     if len(head) >= 2:
                         prev_subject = head
@@ -230,7 +248,8 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 if len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 and prev_subject:
                     metric = prev_subject + metric
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, f.text, f.value,
-                                  f.unit, f.qualifier, _kind(ps.role, text, f.qualifier), ps.years, place))
+                                  f.unit, f.qualifier, _kind(ps.role, text, f.qualifier),
+                                  _own_year(text, f.start, ps.years), place))
             for m in CN_FIGURE.finditer(text):
                 if m.group(0).startswith("第") and not re.search(r"[轮批期次]", m.group(0)):
                     continue

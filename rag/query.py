@@ -32,7 +32,7 @@ from .text import detect_language, has_cjk, normalize
 ZH_STOPWORDS = frozenset(
     """请问 请 一下 我想 我想知道 我想问 想问 想 知道 告诉 告诉我 帮 帮我 查 查一下 问 问一下 能不能 可不可以 是不是 有没有
     有多少 多少 多少钱 几 几个 几家 几座 几场 几项 几次 什么样 什么 啥 哪些 哪个 哪几 哪 哪儿 哪里 怎么样 怎么 怎样 如何 为什么
-    为啥 吗 呢 吧 呀 啊 么 嘛 今年 全年 本年 年 咱们 咱 我们 我 你 你们 他们 里 政府 省里 市里 全省 全市 全国 国家
+    为啥 吗 呢 吧 呀 啊 么 嘛 今年 全年 本年 年 一年 每年 一年里 咱们 咱 我们 我 你 你们 他们 里 政府 省里 市里 全省 全市 全国 国家
     报告 工作报告 政府工作报告 里面 中 提到 提 说 说了 讲 打算 计划 准备 预计 要 会 能 能够 是 的 了 有 和 与 及 在 对 给 把 被
     都 也 还 就 多 大概 大约 左右 目标 目标是 方面 情况 相关 关于 具体 主要 一些 哪方面 多大 多高 多长 多远 一共 总共 到底 究竟
     达到 达 为 个 家 座 场 项 万 亿 啦 哦 嗯 呐 么样 这个 那个 这 那 其 该 此 上 下 去 来 得 着 过 让 由 从 向 将 已 再 又
@@ -55,7 +55,7 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 _ASKS_NUMBER = re.compile(
     r"多少|(?<!哪)几[个家座场项件所条次名批期万亿千百十大]?(?!乎)|多大|多高|多长|多远|多宽|百分之几|百分比|比例是|比重是|"
-    r"how many|how much|how long|how far|what percent|what percentage|what share|what rate|what proportion|"
+    r"how many|how much|how long|how far|how big|how large|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
     r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
     r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth)\b"

@@ -313,7 +313,10 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
             if st is not None:
                 st.period = (a, b)
             return tuple(range(a, b + 1))
-        if re.search(rf"过去一年|一年来|{year - 1}年", head) or st is None or st.period is None:
+        # "2025年" speaks of the last year, unless as the end of the period ("从2020年的10.5万元提高到2025年的14万元")
+        spans_period = re.search(rf"(?:从|由)(?:{'|'.join(str(y) for y in range(year - 7, year - 1))})年", head)
+        if re.search(r"过去一年|一年来", head) or (re.search(rf"{year - 1}年", head) and not spans_period) \
+                or st is None or st.period is None:
             if st is not None:
                 st.period = None
             return (year - 1,)
