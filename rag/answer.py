@@ -214,6 +214,7 @@ def _is_change(f: Figure) -> bool:
 # "增长了多少", "涨多少": a rate or an increment answers, never a level (GDP跨越7万亿)
 _ASKS_GROWTH = re.compile(r"(?:增长|增加|提高|提升|上涨|涨|下降|降低|减少|增速|增幅)(?:了|率)?(?:多少|几)|"
                           r"\bby how much\b|\bhow much did\b.{0,40}\b(?:grow|rise|increase|fall|drop)\b")
+_SHARE = re.compile(r"占.{0,24}(?:比重|比例|份额)|占比|比重|\bshare\b|\bproportion\b")
 _AFTER_CHANGE = re.compile(r"(?:提高|调整|上调|增加|提升|下调)(?:以后|之后|后)")
 _ASKS_VS_BASE = re.compile(r"(?:比|较)(?:去年|上年|上一年|前一年)|同比|\bthan last year\b|\bover last year\b")
 
@@ -313,7 +314,7 @@ class Answerer:
                 continue
             if all(x in FRAME_WORDS for x in toks) and not (q.form == "yesno" and t.group and t.group != t.text):
                 continue
-            if figure and t.text in FIGURE_FRAME:  # the "how much" of a figure question is the figure itself
+            if figure and (t.text in FIGURE_FRAME or t.text in q.units):  # the "how much" (多少斤) is the figure itself
                 continue
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
@@ -483,6 +484,8 @@ class Answerer:
                 if (_ASKS_GROWTH.search(q.norm) and not _asks_count(q)
                         and f.unit not in PERCENT_UNITS and not _is_change(f)):
                     continue  # (a count asked, "改造提升多少个", "增加多少人", is the number of the new things)
+                if _ASKS_GROWTH.search(q.norm) and _SHARE.search(f.metric) and not _SHARE.search(q.norm):
+                    continue  # "规上工业增加值增长多少" is not "…增加值占规上工业比重达到35%"
                 if not _is_change(f) and _ASKS_VS_BASE.search(q.norm):
                     score -= 1.0  # "比上年多安排了多少" asks the increase, not the level
                 if not uok:

@@ -53,7 +53,8 @@ COUNT_UNITS = ("个", "座", "家", "项", "所", "条", "场", "次", "名", "�
 _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|率|\bpercent|\bpercentage|"
                 r"\brates?\b|\bratios?\b|\bproportion|\bhow fast"), PERCENT_UNITS),
-    (re.compile(r"多少钱|亿元|万元|多少亿|多少万元|金额|\bmoney\b|\byuan\b|\brmb\b|\bbillion|\bmillion|\btrillion"),
+    (re.compile(r"多少钱|亿元|万元|多少亿|多少万元|金额|多少(?:投资|资金|经费|预算|贷款|补贴)|"
+                r"(?:资金|经费|预算|补贴)(?:是|有|达)?多少(?![人个家项])|\bmoney\b|\byuan\b|\brmb\b|\bbillion|\bmillion|\btrillion"),
      ("元", "亿", "万亿")),
     (re.compile(r"公里|千米|多长|多远|里程|\bkm\b|kilomet|\bhow long\b|\bhow far\b|\blength\b|\bmiles?\b"), ("公里", "千米", "米")),
     (re.compile(r"亩|\bmu\b|\bacres?\b"), ("亩", "公顷")),
