@@ -306,10 +306,10 @@ class Answerer:
         # "build", "增长" say nothing of the topic. In a figure question neither does a user's word
         # one of whose readings is such a word (涨多少 -> 提高|上调|增加: the figure is the answer);
         # in a yes/no question that word is what is asked (退休金能涨吗: 提高 or 上调 must be there).
-        frame = {t.group or t.text for t in q.terms
-                 if (toks := tokens(t.text, normalized=True)) and all(x in FRAME_WORDS for x in toks)}
-        for t in q.terms:
-            toks = [x for x in tokens(t.text, normalized=True) if not _NUMERIC.fullmatch(x)]
+        terms = [(t, tokens(t.text, normalized=True)) for t in q.terms]
+        frame = {t.group or t.text for t, raw in terms if raw and all(x in FRAME_WORDS for x in raw)}
+        for t, raw in terms:
+            toks = [x for x in raw if not _NUMERIC.fullmatch(x)]
             if not toks or (q.form == "figure" and (t.group or t.text) in frame):
                 continue
             if all(x in FRAME_WORDS for x in toks) and not (q.form == "yesno" and t.group and t.group != t.text):
@@ -438,6 +438,14 @@ class Answerer:
         hit, metric coverage)."""
         topic = self.weights(q, topic_only=True)
         top_hit = r.hits[0].score if r.hits else 1.0
+        # what the question asks, read once for all the records
+        asks_count = _asks_count(q)
+        asks_level = _asks_level(q.norm)
+        level_after_change = asks_level and bool(_AFTER_CHANGE.search(q.norm))
+        asks_growth = bool(_ASKS_GROWTH.search(q.norm))
+        asks_share = bool(_SHARE.search(q.norm))
+        vs_base = bool(_ASKS_VS_BASE.search(q.norm))
+        stated = parse_all(" ".join(q.stated_figures)) if q.stated_figures else []
         out = []
         for rank, hit in enumerate(r.hits[:depth]):
             ps = hit.passage
@@ -448,7 +456,7 @@ class Answerer:
                     continue
                 if side is not None and len(side.years) == 1 and len(f.years) > 1:
                     continue  # a five-year figure does not answer for one year
-                if f.text[:1] in CN_DIGITS and not _asks_count(q):
+                if f.text[:1] in CN_DIGITS and not asks_count:
                     continue  # "十大集群" answers "how many", not "how much did it grow"
                 cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
                 if _head_conflict(q, f.metric):
@@ -477,23 +485,22 @@ class Answerer:
                 if _sub_metric(f.metric, q.norm):
                     score -= 0.3
                     cov_metric *= 0.5  # "“新三样”出口" is a part of exports, not exports
-                if _is_change(f) and _asks_level(q.norm) and _AFTER_CHANGE.search(q.norm):
+                change = _is_change(f)
+                if change and level_after_change:
                     continue  # "提高以后是多少": "提高20元" does not say what the level is after the rise
-                if _is_change(f) and _asks_level(q.norm):
+                if change and asks_level:
                     score -= 1.0
-                if (_ASKS_GROWTH.search(q.norm) and not _asks_count(q)
-                        and f.unit not in PERCENT_UNITS and not _is_change(f)):
+                if asks_growth and not asks_count and f.unit not in PERCENT_UNITS and not change:
                     continue  # (a count asked, "改造提升多少个", "增加多少人", is the number of the new things)
-                if _ASKS_GROWTH.search(q.norm) and _SHARE.search(f.metric) and not _SHARE.search(q.norm):
+                if asks_growth and not asks_share and _SHARE.search(f.metric):
                     continue  # "规上工业增加值增长多少" is not "…增加值占规上工业比重达到35%"
-                if not _is_change(f) and _ASKS_VS_BASE.search(q.norm):
+                if not change and vs_base:
                     score -= 1.0  # "比上年多安排了多少" asks the increase, not the level
                 if not uok:
                     score -= 1.0
                 if not soft_ok:
                     score -= 0.3  # "增长多少" is most often a rate, but "提高30元" answers it too
-                if q.stated_figures and any(same_value(a, b) for a in parse_all(" ".join(q.stated_figures))
-                                            for b in parse_all(f.text)):
+                if stated and any(same_value(a, b) for a in stated for b in parse_all(f.text)):
                     score += 0.3
                 match = max(cov_metric + PRECISION_WEIGHT.get(q.lang, 0.25) * precision, via_sentence)
                 out.append((score, f, hit, match))

@@ -349,8 +349,7 @@ class Pipeline:
             sources = tuple(d.source for p in others for d in self.corpus.by_place[p]
                             if not restrict or d.source in restrict)
             probe = self.retriever.search(q, Side("", "", sources, (), q.mentions.wants), k=20)
-            place_of = {d.source: d.place for d in self.documents}
-            ranked = list(dict.fromkeys(place_of[h.passage.source] for h in probe.hits))
+            ranked = list(dict.fromkeys(self.corpus.by_source[h.passage.source].place for h in probe.hits))
             others = [p for p in ranked if p in others][:MAX_FALLBACK_PLACES]
         best = None
         for place in others:
