@@ -199,7 +199,9 @@ def _sub_metric(metric: str, question: str) -> bool:
     """Does the metric name a part of what the question asks: a quoted name or an enumeration the
     question does not mention (电动汽车、锂电池、光伏产品“新三样”出口 vs 出口总额)?"""
     names = [n for n in re.findall(r"“([^”]{1,12})”", metric) if normalize(n) not in question]
-    listed = metric.count("、") >= 1 and not any(normalize(x) in question for x in metric.split("、")[:-1] if len(x) >= 2)
+    items = metric.split("、")[:-1]  # an enumeration's items are short names, not statements of their own
+    listed = bool(items) and all(len(x) <= 10 for x in items) \
+        and not any(normalize(x) in question for x in items if len(x) >= 2)
     # "数字经济核心产业增加值占国内生产总值比重": a share of GDP is not GDP
     share = bool(re.search(r"占[^，,。]{1,16}(?:比重|比例)", metric)) and not re.search(r"比重|比例|占比|share", question)
     return bool(names) or listed or share

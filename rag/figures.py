@@ -26,7 +26,7 @@ MAGNITUDE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万
 # Units as written after a number: an optional magnitude (万, 亿, 万亿 …) and a base unit.
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千(?![米瓦克])|百(?!分))"
 _BASE_UNITS = (
-    "%|‰|个百分点|百分点|平方公里|平方千米|平方米|立方米|公里|千米|米|公顷|亩|吨标准煤|吨|千瓦时|千瓦|兆瓦|吉瓦|瓦|"
+    "%|‰|个百分点|百分点|微克/立方米|毫克/立方米|平方公里|平方千米|平方米|立方米|公里|千米|米|公顷|亩|吨标准煤|吨|千瓦时|千瓦|兆瓦|吉瓦|瓦|"
     "人次|人|户|套|辆|台|张床|张|件|场次|班次|列|场|家|座|个|项|所|条|次|名|艘|处|批|期|年|天|小时|倍|标箱|床|公斤|斤|"
     "千克|克|岁|周|种|类|支|部|篇|只|头|株|棵|元|美元"
 )
@@ -202,7 +202,19 @@ def _own_year(text: str, start: int, years: tuple[int, ...]) -> tuple[int, ...]:
 
 
 # An item of a "、" list that states an attribute of the list's subject, not a subject of its own
-_ATTRIBUTE = re.compile(r"(?:年度|全年|年内|总|累计|完成|其中)")
+_ATTRIBUTE = re.compile(r"(?:年度|全年|年内|年均|总|累计|完成|其中)")
+
+
+def _leading_noun(text: str) -> str:
+    """The nouns a clause opens on (地区生产总值 in 地区生产总值连跨两个万亿元台阶)."""
+    from .segment import pos_tags
+
+    out = []
+    for word, flag in pos_tags(text[:24]):
+        if not flag.startswith("n") or flag == "nr":
+            break
+        out.append(word)
+    return "".join(out)
 
 
 def extract(ps: Passage, place: str) -> list[Figure]:
@@ -213,6 +225,7 @@ def extract(ps: Passage, place: str) -> list[Figure]:
         for c in clauses(s.text):
             text = c.text
             figs = parse_all(text)
+            stated = bool(figs)
             base = ps.start + s.start + c.start
             respectively = _VERB_AFTER_LIST.search(text)
             if respectively and len(figs) > 1:
@@ -246,7 +259,7 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             for f in figs:
                 metric = _metric(text, f)
                 # "国内生产总值超过126万亿元，增长5.2%": the second clause's subject is the first's
-                if len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 and prev_subject:
+                if prev_subject and (len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 or _ATTRIBUTE.match(metric)):
                     metric = prev_subject + metric
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, f.text, f.value,
                                   f.unit, f.qualifier, _kind(ps.role, text, f.qualifier),
@@ -264,6 +277,14 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             # the subject of a figure clause ("国内生产总值超过126万亿元，增长5.2%") carries to the next
             parts = re.split(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为", text, maxsplit=1)
             subject = _LEAD_WORDS.sub("", parts[0].strip(" ，,。；;：:"))
+            if figs and len(parts) > 1 and not subject:
+                # "新增高速公路通车里程1523公里，总里程达8667公里": the object of an opening verb
+                subject = FIGURE.split(parts[1], maxsplit=1)[0].strip(" ，,。；;：:、")
             if figs and len(parts) > 1 and 2 <= len(subject) <= 16 and not NUMBER.search(subject):
                 prev_subject = subject
+            elif not prev_subject and not stated:
+                # a clause without a figure opening on a noun ("地区生产总值连跨两个万亿元台阶，年均增长5.7%")
+                subject = _LEAD_WORDS.sub("", _leading_noun(text))
+                if len(subject) >= 4:
+                    prev_subject = subject
     return out

@@ -135,6 +135,7 @@ class _State:
     tail: str | None = None  # "closing" | "glossary" | "appendix" once the report body has ended
     roles_seen: tuple[str, ...] = ()
     period: tuple[int, int] | None = None  # inside a review: the five-year period being spoken of
+    about_year: bool = False  # inside a part on the plan period and this year: speaking of this year
 
 
 def _default_years(role: str, year: int, heading_years: tuple[int, ...]) -> tuple[int, ...]:
@@ -255,6 +256,10 @@ def parse_lines(lines: list[str], source: str, year: int = 0) -> tuple[list[Para
             st.part_years = _years_of(text)
             st.section = st.heading = None
             st.period = None
+            # a part on the new plan period that also names this year ("“十五五”时期目标任务和2026年工作",
+            # "全力推动“十五五”开好局、起好步") speaks of this year unless a paragraph turns to the period
+            st.about_year = bool(year and len(st.part_years) > 1 and year in st.part_years
+                                 and re.search(rf"{year}年|开局|开好局|起好步|首年", text))
             out.append(Paragraph(source, n, "part", st.part_role, (st.part,), st.part, text,
                                  _default_years(st.part_role, year, st.part_years)))
             continue
@@ -321,6 +326,19 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
                 st.period = None
             return (year - 1,)
         return tuple(range(st.period[0], st.period[1] + 1))
+    if role in ("targets", "tasks") and year and len(part_years) > 1 and year in part_years and st is not None:
+        # a part covering the plan period and this year: the paragraph's opening says which it
+        # speaks of ("今年经济社会发展的主要预期目标是…", "2026年是“十五五”开局之年" -> this year;
+        # "“十五五”时期的主要目标是…", "今后五年" -> the period); otherwise as the paragraph before
+        head = text[:60]
+        this_year = re.search(rf"今年|{year}年", head)
+        period = re.search(rf"{_PLAN.pattern}|五年|到20[2-3]\d年", head)
+        if this_year and (not period or this_year.start() < period.start()):
+            st.about_year = True
+        elif period:
+            st.about_year = False
+        if st.about_year:
+            return (year,)
     return _default_years(role, year, part_years)
 
 
