@@ -22,7 +22,7 @@ nearest passages. Every figure in an answer is checked against the cited quotes
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .cite import best_sentence, display
@@ -205,6 +205,12 @@ def _sub_metric(metric: str, question: str) -> bool:
     # "数字经济核心产业增加值占国内生产总值比重": a share of GDP is not GDP
     share = bool(re.search(r"占[^，,。]{1,16}(?:比重|比例)", metric)) and not re.search(r"比重|比例|占比|share", question)
     return bool(names) or listed or share
+
+
+def _is_new(f: Figure) -> bool:
+    """Does the figure count new things ("新增通车里程1523公里", "新建5G基站900座"), not the total?"""
+    before = f.clause[: f.clause.find(f.text)] if f.text in f.clause else f.clause
+    return bool(_NEW_BEFORE.search(before)) or f.clause.startswith(("新建", "新增"))
 
 
 def _is_change(f: Figure) -> bool:
@@ -447,6 +453,7 @@ class Answerer:
         asks_growth = bool(_ASKS_GROWTH.search(q.norm))
         asks_share = bool(_SHARE.search(q.norm))
         vs_base = bool(_ASKS_VS_BASE.search(q.norm))
+        total_asked = q.asks_total and not _NEW_IN_QUESTION.search(q.norm)
         stated = parse_all(" ".join(q.stated_figures)) if q.stated_figures else []
         out = []
         for rank, hit in enumerate(r.hits[:depth]):
@@ -496,6 +503,8 @@ class Answerer:
                     continue  # (a count asked, "改造提升多少个", "增加多少人", is the number of the new things)
                 if asks_growth and not asks_share and _SHARE.search(f.metric):
                     continue  # "规上工业增加值增长多少" is not "…增加值占规上工业比重达到35%"
+                if total_asked and _is_new(f):
+                    score -= 1.0  # "总里程有多少" is not "新增通车里程1523公里"
                 if not change and vs_base:
                     score -= 1.0  # "比上年多安排了多少" asks the increase, not the level
                 if not uok:
@@ -747,8 +756,7 @@ class Answerer:
                               meta=meta)
         _, f, hit, _ = match
         if q.asks_total and not _NEW_IN_QUESTION.search(q.norm):
-            before = f.clause[: f.clause.find(f.text)] if f.text in f.clause else f.clause
-            if _NEW_BEFORE.search(before) or f.clause.startswith(("新建", "新增")):
+            if _is_new(f):
                 return SideAnswer(side, "figure", True, "total", nearest=[hit] + nearest, meta=meta)
         text = self._figure_text(q, f)
         para = self._text[(f.source, f.line)]
@@ -768,12 +776,13 @@ class Answerer:
         seen: set[tuple] = set()
         for c in cands:
             key = (c.hit.passage.key, c.sentence.start)
-            if key in seen:
-                continue
             seen.add(key)
             if len(seen) > 8:
                 break
-            if self.coverage(q, c.sentence.text, chars=True) >= YESNO_SETTLES:
+            # the clauses shown must settle it, not the sentence at large: "落实免费学前教育政策，…，
+            # 增加普通高中学位供给" does not say that high school becomes free
+            if self.coverage(q, c.sentence.text, chars=True) >= YESNO_SETTLES \
+                    and self.coverage(q, self._fact_text(c), chars=True) >= YESNO_SETTLES:
                 best = c
                 break
         if best is None:
@@ -787,6 +796,21 @@ class Answerer:
         meta = {**meta, "agrees": agrees}
         return SideAnswer(side, "yesno", False, direct=text, primary=[(best.hit, self._quote(best, text))],
                           nearest=nearest, meta=meta)
+
+    @staticmethod
+    def naming(part: SideAnswer, names: tuple[str, ...]) -> SideAnswer:
+        """The answer, kept only where its passages name one of ``names`` (a city answered from its
+        province's report); otherwise "the report does not say", with the same nearest passages."""
+        if part.refused:
+            return part
+        if part.bullets:
+            kept = [(t, h) for t, h in part.bullets if any(n in normalize(h.passage.text) for n in names)]
+            if kept:
+                return replace(part, bullets=kept)
+        elif any(n in normalize(h.passage.text) for h, _ in part.primary for n in names):
+            return part
+        nearest = [h for h, _ in part.primary] + [h for h in part.nearest if all(h is not x for x, _ in part.primary)]
+        return SideAnswer(part.side, part.form, True, "not_mentioned", nearest=nearest, meta=part.meta)
 
     def _only_counts(self, q: Query, best: Candidate) -> bool:
         """Does the question ask which ones of a count the report states ("20件民生实事具体是哪些"),

@@ -71,7 +71,7 @@ _SOFT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
      PERCENT_UNITS),
     (re.compile(r"资金|经费|预算|投资|贷款|产值|营业收入|营收|规模|总量|多少钱|\bfunds?\b|\bbudget|\bcost|\bloans?\b|\brevenue|"
                 r"\boutput value\b|\binvest"), ("元", "亿", "万亿")),
-    (re.compile(r"斤|粮食产量|\bgrain output\b|\bgrain production\b"), ("斤", "吨")),
+    (re.compile(r"斤|粮食产量|\bgrain\b"), ("斤", "吨")),
     (re.compile(r"就业|\bjobs?\b"), ("人", "人次", "名")),
     (re.compile(r"装机|\bcapacity\b"), ("千瓦", "瓦")),
     # "how many" counts things: a length, an area, money or a rate is another quantity

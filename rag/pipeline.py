@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from . import places as gaz
 from . import store
 from .answer import Answerer, SideAnswer
 from .compose import Composer
@@ -31,7 +32,7 @@ from .ingest import load_documents
 from .lexicon import load_lexicon
 from .messages import Frame
 from .normalize import normalize_question
-from .query import Query, analyze
+from .query import Query, Term, analyze
 from .retrieve import Retriever
 from .scope import Corpus, Mentions, PlaceRef, Scope
 from .text import clean_input, detect_language, normalize
@@ -146,6 +147,13 @@ class Pipeline:
         m = self.corpus.names_in_terms(q.mentions, q.norm, self.lexicon.corpus)
         if m is not q.mentions:  # a place name inside a report's term: the term is the topic
             q = analyze(question, self.lexicon, mentions=m)
+        # a city with no report of its own is answered from its province's report, where that names it
+        inside = [gaz.short_name(r.name) for r in q.mentions.places
+                  if r.name and r.name not in self.corpus.by_place and self.corpus.held_parent(r.name)]
+        if inside:
+            known = {t.text for t in q.terms}
+            q = replace(q, terms=q.terms + tuple(Term(n, 1.0, "zh", n) for n in inside if n not in known),
+                        required=tuple(dict.fromkeys(inside)))
         return q
 
     def _sources(self, sources: Sequence[str] | None) -> tuple[str, ...]:
@@ -329,7 +337,8 @@ class Pipeline:
                 dense[i] = near.chunk_dense
                 hits.extend(near.hits)
                 continue
-            parts.append(self.answerer.answer_side(q, r, side, frame))
+            part = self.answerer.answer_side(q, r, side, frame)
+            parts.append(self.answerer.naming(part, q.required) if q.required else part)
             dense[i] = r.chunk_dense
             hits.extend(r.hits)
             ranking.extend(x for x in r.ranking if x not in ranking)

@@ -61,7 +61,8 @@ _ASKS_NUMBER = re.compile(
     r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth)\b"
 )
 _ASKS_TOTAL = re.compile(
-    r"总共|一共|累计|总数|总量|总计|现有|目前有|已有|已经有|共有|全部有|in total|\btotal\b|altogether|so far|"
+    r"总共|一共|累计|总数|总量|总计|总(?:里程|规模|面积|人数|数量|额)|(?:五|年)末|年底|现有|目前有|已有|已经有|共有|全部有|"
+    r"in total|\btotal\b|altogether|so far|"
     r"existing|cumulative|currently (?:has|have)|right now"
 )
 _ASKS_LIST = re.compile(
@@ -143,6 +144,9 @@ class Query:
     asks_per_unit: bool = False
     defined_term: str = ""  # definition questions: the term asked about
     stated_figures: tuple[str, ...] = ()  # figures the question itself states ("900座吗")
+    # names the answer's passage must contain: a city with no report of its own, answered from its
+    # province's report (烟台 in "烟台今年城镇新增就业目标多少" is not answered by the province's target)
+    required: tuple[str, ...] = ()
 
     @property
     def lexical_text(self) -> str:

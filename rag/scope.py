@@ -248,6 +248,12 @@ class Corpus:
                or (len(span) > 1 and min(span) < d.year <= max(span) + 1)]
         return tuple(out)
 
+    def held_parent(self, place: str) -> str | None:
+        """The held document place a place lies in, when the place itself has no report (杭州市 ->
+        浙江省 when only the province's report is held)."""
+        p = gaz.lookup(place) if place else None
+        return p.parent if p is not None and p.parent and p.parent in self.by_place else None
+
     def names_in_terms(self, m: Mentions, norm: str, corpus_text: str) -> Mentions:
         """Drop place names that are part of a term the reports use ("好品山东" in a city's report is a
         brand, not a question about the province) when no report of that place is held."""
@@ -296,7 +302,12 @@ class Corpus:
                 named.append(place)
                 if place not in self.by_place:
                     missing.append(place)
-                    continue
+                    within = self.held_parent(place)
+                    if within is None or within in names:
+                        continue
+                    # a city inside a province whose report is held: that report, where it names the city
+                    # (郑州—卢森堡“空中丝路”论坛, 杭州萧山国际机场); Pipeline.analyze makes the name a topic word
+                    place = within
                 times = m.times or (TimeRef("rel", 0, 0, ""),)
                 for t in times:
                     years = self._years(t, place, restrict)
