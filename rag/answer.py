@@ -195,6 +195,24 @@ def _head_conflict(q: Query, metric: str) -> bool:
     return False
 
 
+def _narrower(q: Query, metric: str, sentence: str) -> bool:
+    """The question narrows what the figure measures: 海洋生产总值 asked, 生产总值 given (a noun of the
+    question right before a word the metric has, and absent from the figure's sentence)."""
+    from .segment import pos_tags
+
+    words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text) and t.text not in q.units]
+    m, sent = normalize(metric), normalize(sentence)
+    # a word the vocabulary expands (物价 -> 居民消费价格) is there when one of its expansions is
+    there = {t.group for t in q.terms if t.group and normalize(t.text) in sent}
+    for a, b in zip(words, words[1:], strict=False):
+        if (a + b) in q.norm and len(a) >= 2 and len(b) >= 2 and b in m and a not in sent and a not in FRAME_WORDS \
+                and a not in there and not all(ch in sent for ch in a):
+            tags = pos_tags(a)
+            if len(tags) == 1 and tags[0][1].startswith("n"):
+                return True
+    return False
+
+
 def _sub_metric(metric: str, question: str) -> bool:
     """Does the metric name a part of what the question asks: a quoted name or an enumeration the
     question does not mention (电动汽车、锂电池、光伏产品“新三样”出口 vs 出口总额)?"""
@@ -322,8 +340,9 @@ class Answerer:
                 continue
             if all(x in FRAME_WORDS for x in toks) and not (q.form == "yesno" and t.group and t.group != t.text):
                 continue
-            if figure and (t.text in FIGURE_FRAME or t.text in q.units):  # the "how much" (多少斤) is the figure itself
-                continue
+            if figure and (t.text in FIGURE_FRAME or t.text in q.units or t.text == "数"
+                           or (t.text.endswith("数") and t.text[:-1] in q.units)):
+                continue  # the "how much" (多少斤, 亩数, 户数) is the figure itself
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
             if q.form == "figure" and has_cjk(t.text) and not any(self.bm25.idf_of(x) for x in toks) \
@@ -470,8 +489,10 @@ class Answerer:
                 cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
                 if _head_conflict(q, f.metric):
                     cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
-                precision = self.precision(q, f.metric)
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
+                if _narrower(q, f.metric, sent.text if sent else f.clause):
+                    cov_metric = min(cov_metric, 0.3)  # 海洋生产总值 asked, 生产总值 given
+                precision = self.precision(q, f.metric)
                 cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
                 uok = _fits_units(f, q.units)
                 soft_ok = not q.soft_units or unit_ok(f.text, q.soft_units)

@@ -271,7 +271,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     asks_when = bool(_ASKS_WHEN.search(norm))
     asks_where = bool(_ASKS_WHERE.search(norm))
     asks_yesno = bool(_ASKS_YESNO.search(norm.strip()))
-    wants_figure = bool(_WANTS_FIGURE.search(norm))
+    # a unit asked ("in yuan", "how fast", 多少公里) asks for a figure whatever the wording
+    wants_figure = bool(_WANTS_FIGURE.search(norm)) or bool(asked_units(unit_norm))
     sides = len({p.name or p.level for p in mentions.places}) + max(0, len(mentions.times) - 1)
     form = detect_form(norm, asks_number=asks_number, asks_list=asks_list, asks_when=asks_when,
                        asks_where=asks_where, asks_yesno=asks_yesno, wants_figure=wants_figure,
