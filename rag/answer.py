@@ -603,13 +603,22 @@ class Answerer:
         n = min(MAX_BULLETS, len(pool))
         # keep the most relevant sentences, shown in report order
         chosen = sorted(sorted(pool, key=lambda x: (-x[1], x[0]))[:n], key=lambda x: x[0])
-        per = max(30, budget // len(chosen) - 1)
+        # one length cap for all: what short bullets leave over goes to the long ones
+        room = budget - len(chosen)
+        lengths = sorted(len(x[2]) for x in chosen)
+        per = room // len(chosen)
+        for i, length in enumerate(lengths):
+            if length > per:
+                break
+            room -= length
+            per = room // max(1, len(lengths) - i - 1)
+        per = max(30, per)
         out = []
         used = 0
         for _, _, text, hit in chosen:
             if len(text) > per:
-                cut = [c for c in clauses(text) if c.end <= per]
-                text = strip_punct(text[: cut[-1].end]) if cut else text[: per - 1]
+                cut = [c for c in clauses(text) if c.end <= per - 1]
+                text = strip_punct(text[: cut[-1].end]) if cut else text[: per - 2]
                 text += "…"
             if used + len(text) + 1 > budget:
                 break
