@@ -594,7 +594,7 @@ class Answerer:
                 text = strip_punct(display(s.text))
                 if len(text) < 4:
                     continue
-                rel = self.cov(topic, s.text) + 0.2 * bool(re.search(r"“[^”]+”|\d", s.text))
+                rel = self.cov(topic, s.text) + 0.2 * bool(re.search(r"“[^”]+”|\d", s.text)) + 0.3 * self._specificity(s.text)
                 pool.append((order, rel, text, hit))
                 order += 1
         if not pool:
@@ -625,6 +625,14 @@ class Answerer:
             out.append((text, hit))
             used += len(text) + 1
         return out
+
+    def _specificity(self, text: str) -> float:
+        """Mean idf of a sentence's bigrams relative to the rarest: a concrete measure (深远海养殖,
+        现代远洋渔业) is rarer than a heading (推动海洋产业体系建设)."""
+        toks = token_set(text)
+        if not toks or not self._max_idf:
+            return 0.0
+        return sum(self.bm25.idf_of(x) or self._max_idf for x in toks) / len(toks) / self._max_idf
 
     def _definition(self, q: Query, r: Retrieval) -> tuple[str, Hit] | None:
         term = q.defined_term
