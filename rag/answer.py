@@ -334,20 +334,23 @@ class Answerer:
         # in a yes/no question that word is what is asked (退休金能涨吗: 提高 or 上调 must be there).
         terms = [(t, tokens(t.text, normalized=True)) for t in q.terms]
         frame = {t.group or t.text for t, raw in terms if raw and all(x in FRAME_WORDS for x in raw)}
+        unit_words = {t.group for t in q.terms if t.group and t.text in q.units}  # "households" -> 户|家庭
         for t, raw in terms:
             toks = [x for x in raw if not _NUMERIC.fullmatch(x)]
             if not toks or (q.form == "figure" and (t.group or t.text) in frame):
                 continue
             if all(x in FRAME_WORDS for x in toks) and not (q.form == "yesno" and t.group and t.group != t.text):
                 continue
-            if figure and (t.text in FIGURE_FRAME or t.text in q.units or t.text == "数"
+            if figure and (t.text in FIGURE_FRAME or t.text in q.units or t.text == "数" or t.group in unit_words
                            or (t.text.endswith("数") and t.text[:-1] in q.units)):
                 continue  # the "how much" (多少斤, 亩数, 户数) is the figure itself
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
-            if q.form == "figure" and has_cjk(t.text) and not any(self.bm25.idf_of(x) for x in toks) \
-                    and _is_verb(t.text):
-                w *= ABSENT_VERB_WEIGHT  # 保住, 打算, 加: the caller's verb around a quantity
+            if q.form == "figure" and has_cjk(t.text) and _is_verb(t.text) \
+                    and (t.origin in ("en", "cedict") or not any(self.bm25.idf_of(x) for x in toks)):
+                # 保住, 打算, 加: the caller's verb around a quantity; "built", "replaced": an English verb's
+                # translation (the report says 新修建 or 更换 as it likes)
+                w *= ABSENT_VERB_WEIGHT
             hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
             if chars and hit < 0.67 and len(t.text) <= 4 and has_cjk(t.text):
                 # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters are there
