@@ -312,18 +312,37 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
         if ahead and not re.search(r"五年(?:来|间)|这五年|过去五年", head):
             a, b = ahead[0]  # a part reviewing the last plan may also set out the next one
             return tuple(range(a, b + 1))
-        plan = [FIVE_YEAR_PLANS[p] for p in _PLAN.findall(head) if FIVE_YEAR_PLANS[p][1] == year - 1]
-        if re.search(r"五年(?:来|间|的|历程|发展|奋斗|砥砺|攻坚|实践)|这五年|过去五年", head) or plan:
-            a, b = plan[0] if plan else (year - 5, year - 1)
+        # Which comes first decides: a cue of the last year (一年来, 过去的一年, "刚刚过去的2025年，…",
+        # "2025年是“十四五”收官之年，…") or of the five years (五年来, 这五年, 十四五时期). "2025年" as the
+        # end of the period ("从2020年的10.5万元提高到2025年的14万元") is no cue of the last year.
+        # A short "2025年是“十四五”收官之年。" leads from the year to the period: what follows it
+        # decides, and without a cue it is the period ("2025年是…收官之年，是…很不平凡的一年" is the year)
+        first = re.match(r"(?:各位代表[！!，,]?)?([^。！!]*收官(?:之年)?)[。！!]", head)
+        leads = bool(first) and len(first.group(1)) <= 40 and "一年" not in first.group(1)
+        if leads:
+            head = head[first.end():]
+        spans_period = re.search(rf"(?:从|由)(?:{'|'.join(str(y) for y in range(year - 7, year - 1))})年", head)
+        last = re.search(r"过去(?:的)?一年|一年来" + ("" if spans_period else rf"|{year - 1}年"), head)
+        five = re.search(r"五年(?:来|间|的|历程|发展|奋斗|砥砺|攻坚|实践)|这五年|过去(?:的)?五年", head)
+        # the plan named as a time ("“十四五”时期", "回望“十四五”这…五年"), not as a target ("“十四五”找矿目标")
+        plans = [m for m in _PLAN.finditer(head) if FIVE_YEAR_PLANS[m.group(0)][1] == year - 1
+                 and (m.start() <= 2 or re.match(r"[”\"]?(?:时期|期间|以来|发展|这|的五年|五年)", head[m.end():]))]
+        first_five = min([m.start() for m in plans] + ([five.start()] if five else []), default=None)
+        if last and (first_five is None or last.start() < first_five):
+            if st is not None:
+                st.period = None
+            return (year - 1,)
+        if first_five is not None:
+            a, b = FIVE_YEAR_PLANS[plans[0].group(0)] if plans else (year - 5, year - 1)
             if st is not None:
                 st.period = (a, b)
             return tuple(range(a, b + 1))
-        # "2025年" speaks of the last year, unless as the end of the period ("从2020年的10.5万元提高到2025年的14万元")
-        spans_period = re.search(rf"(?:从|由)(?:{'|'.join(str(y) for y in range(year - 7, year - 1))})年", head)
-        if re.search(r"过去一年|一年来", head) or (re.search(rf"{year - 1}年", head) and not spans_period) \
-                or st is None or st.period is None:
+        if leads:
+            a, b = year - 5, year - 1
             if st is not None:
-                st.period = None
+                st.period = (a, b)
+            return tuple(range(a, b + 1))
+        if st is None or st.period is None:
             return (year - 1,)
         return tuple(range(st.period[0], st.period[1] + 1))
     if role in ("targets", "tasks") and year and len(part_years) > 1 and year in part_years and st is not None:

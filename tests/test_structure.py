@@ -149,3 +149,40 @@ def test_an_excerpt_without_parts_starts_at_its_targets():
     lines = ["2025年主要预期目标为:生产总值增长5%左右。", "(一)推动消费。扩大内需。", "推动消费提振。细化措施。"]
     paragraphs, dropped = parse_lines(lines, "x.txt", 2025)
     assert [p.role for p in paragraphs] == ["targets", "tasks", "tasks"] and not dropped
+
+
+# A review paragraph speaks of the last year or of the five-year period; its opening decides, and
+# without a cue it continues what the paragraph before spoke of (invented sentences, one per shape).
+PERIOD = (2021, 2022, 2023, 2024, 2025)
+_REVIEW_OPENINGS = [
+    ("刚刚过去的2025年，是“十四五”收官之年。一年来，全省上下锚定目标，经济增长5.2%。", None, (2025,)),
+    ("2025年是“十四五”收官之年，习近平总书记再次亲临考察，赋予我们新的使命任务。我们牢记嘱托，粮食总产量达到800亿斤，再创历史新高，全年经济稳中有进。", PERIOD, (2025,)),
+    ("刚刚过去的2025年，全省上下坚决贯彻党中央决策部署，顶压前行、迎难而上，顺利完成全年目标任务，实现“十四五”圆满收官。经济运行稳中有进。", PERIOD, (2025,)),
+    ("各位代表！2025年是“十四五”收官之年。五年来，我们牢记嘱托、感恩奋进。", None, PERIOD),
+    ("各位代表！2025年主要目标任务圆满完成，标志着“十四五”胜利收官。回首奋斗历程，最让我们铭记于心的是总书记的关怀。", None, PERIOD),
+    ("“十四五”时期是极不寻常、极不平凡的五年。", None, PERIOD),
+    ("——经济运行稳中有进。人均GDP从2020年的5.2万元提高到2025年的7.4万元。", PERIOD, PERIOD),
+    ("发挥比较优势，推动适度多元发展。超额完成国家“十四五”找矿目标任务。", (2025,), (2025,)),
+    ("过去的一年，极不寻常、很不容易。", PERIOD, (2025,)),
+]
+
+
+@pytest.mark.parametrize("text,before,years", _REVIEW_OPENINGS)
+def test_review_years_from_the_opening(text, before, years):
+    from rag.structure import _paragraph_years, _State
+
+    st = _State(period=(before[0], before[-1]) if before and len(before) > 1 else None)
+    assert _paragraph_years("review", 2026, PERIOD, text, st) == years
+
+
+def test_a_plan_part_naming_this_year_speaks_of_this_year():
+    from rag.structure import parse_lines
+
+    lines = ["一、2025年工作回顾", "过去一年，经济增长5%。", "二、全力推动“十五五”开好局、起好步",
+             "今年经济社会发展的主要预期目标是：地区生产总值增长5%左右。", "“十五五”时期的主要目标是：经济实力大幅跃升。",
+             "（一）扩大内需。新建改造地下管网1250公里以上。"]
+    ps, _ = parse_lines(lines, "x.txt", 2026)
+    years = {p.line: p.years for p in ps}
+    assert years[4] == (2026,)
+    assert years[5] == tuple(range(2026, 2031))
+    assert years[6] == (2026,) or years[6] == tuple(range(2026, 2031))  # follows the section it is in
