@@ -26,12 +26,14 @@ MAGNITUDE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万
 # Units as written after a number: an optional magnitude (万, 亿, 万亿 …) and a base unit.
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千(?![米瓦克])|百(?!分))"
 _BASE_UNITS = (
-    "%|‰|个百分点|百分点|微克/立方米|毫克/立方米|平方公里|平方千米|平方米|立方米|公里|千米|米|公顷|亩|吨标准煤|吨|千瓦时|千瓦|兆瓦|吉瓦|瓦|"
+    "%|％|‰|个百分点|百分点|微克/立方米|毫克/立方米|平方公里|平方千米|平方米|立方米|公里|千米|米|公顷|亩|吨标准煤|吨|千瓦时|千瓦|兆瓦|吉瓦|瓦|"
     "人次|人|户|套|辆|台|张床|张|件|场次|班次|列|场|家|座|个|项|所|条|次|名|艘|处|批|期|年|天|小时|倍|标箱|床|公斤|斤|"
     "千克|克|岁|周|种|类|支|部|篇|只|头|株|棵|元|美元"
 )
 FIGURE = re.compile(
-    r"(?<![a-z\d.])(?P<number>\d+(?:\.\d+)?)(?![a-z\d])\s*"
+    # a range is one figure: "5%—5.5%", "4.5-5%" (its low end has at most three digits: no year)
+    r"(?<![a-z\d.])(?:(?P<low>\d{1,3}(?:\.\d+)?)(?:%|％)?\s*(?:—|–|-|~|～|至)\s*)?"
+    r"(?P<number>\d+(?:\.\d+)?)(?![a-z\d])\s*"
     # "6600多万人", "3000余万元", "100多家": more than, written before the unit
     r"(?:(?P<approx>多|余)(?=" + _MAGNITUDE + r"|" + _BASE_UNITS + r"))?"
     r"(?P<unit>" + _MAGNITUDE + r"?(?:" + _BASE_UNITS + r")|" + _MAGNITUDE
@@ -45,7 +47,7 @@ _QUOTED = re.compile(r"“[^”]{0,20}”")
 _PREFIX_QUALIFIER = re.compile(r"(超过|突破|达到|达|不低于|不少于|力争|控制在|保持在|低于|高于|约|近|累计)$")
 
 # Percent-like units and count units (what "增长多少" and "多少个" ask for).
-PERCENT_UNITS = ("%", "‰", "个百分点", "百分点")
+PERCENT_UNITS = ("%", "％", "‰", "个百分点", "百分点")
 COUNT_UNITS = ("个", "座", "家", "项", "所", "条", "场", "次", "名", "艘", "处", "批", "件", "套", "辆", "台", "张", "户",
                "人", "床", "种", "类", "支", "部", "只", "头", "大", "方面")
 
@@ -105,14 +107,16 @@ def parse_all(text: str) -> list[Parsed]:
         number, unit, qual = m.group("number"), m.group("unit") or "", m.group("qual") or m.group("approx") or ""
         if not unit and any(a <= m.start() < b for a, b in names):
             continue
-        if (not unit and re.match(r"\s*年", text[m.end():m.end() + 1])) or (
+        if (not unit and re.match(r"\s*年|\s*(?:—|–|-|至|到)\s*(?:19|20)\d\d年", text[m.end():m.end() + 8])) or (
                 unit == "年" and re.fullmatch(r"(?:19|20)\d\d", number)):
-            continue  # a year, not a figure
+            continue  # a year ("2021—2025年"), not a figure
         factor, base = _split_unit(unit)
+        base = "%" if base == "％" else base
         before = text[max(0, m.start() - 4):m.start()]
         pq = _PREFIX_QUALIFIER.search(before)
-        out.append(Parsed(m.group(0).strip(), float(number) * factor, base, qual or (pq.group(1) if pq else ""),
-                          m.start(), m.end()))
+        # a range ("5%—5.5%") is a target's span, like 左右
+        qual = qual or (pq.group(1) if pq else "") or ("区间" if m.group("low") else "")
+        out.append(Parsed(m.group(0).strip(), float(number) * factor, base, qual, m.start(), m.end()))
     return out
 
 
@@ -186,7 +190,7 @@ def _kind(role: str, clause: str, qualifier: str = "") -> str:
     (左右, 以上) or words (力争, 控制在); plan otherwise (新建…座 in the tasks)."""
     if role == "review":
         return "result"
-    if role == "targets" or qualifier in ("左右", "以上", "以内", "以下", "上下") or _TARGET_CUE.search(clause):
+    if role == "targets" or qualifier in ("左右", "以上", "以内", "以下", "上下", "区间") or _TARGET_CUE.search(clause):
         return "target"
     return "plan"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.figures import asked_units, extract, figures, parse_all, preferred_units, same_value
+from rag.figures import PERCENT_UNITS, asked_units, extract, figures, parse_all, preferred_units, same_value
 from rag.types import Passage
 
 
@@ -72,8 +72,8 @@ def test_records(text, role, expected):
 @pytest.mark.parametrize("question,hard,soft", [
     ("今年修多少公里路", ("公里", "千米", "米"), ()),
     ("多少元", ("元",), ()),
-    ("增速是多少", ("%", "‰", "个百分点", "百分点"), ()),
-    ("GDP增长多少", (), ("%", "‰", "个百分点", "百分点")),
+    ("增速是多少", PERCENT_UNITS, ()),
+    ("GDP增长多少", (), PERCENT_UNITS),
     ("投资多少", (), ("元", "亿", "万亿")),
     ("how many households", ("户",), ()),
 ])
@@ -81,3 +81,20 @@ def test_units_asked(question, hard, soft):
     units = asked_units(question)
     assert all(u in units for u in hard) and (units or not hard)
     assert preferred_units(question, units)[: len(soft)] == soft
+
+
+@pytest.mark.parametrize("text,figure,unit,kind", [
+    ("地区生产总值增长5%—5.5%，在实际工作中努力争取更好结果", "5%—5.5%", "%", "target"),
+    ("地区生产总值增长4.5-5%，在实际工作中争取更好结果", "4.5-5%", "%", "target"),
+    ("地区生产总值增长5％左右", "5％左右", "%", "target"),
+])
+def test_ranges_and_full_width_percent_are_one_figure(text, figure, unit, kind):
+    from rag.types import Passage
+
+    (rec,) = [f for f in extract(Passage("x.txt", 1, 0, len(text), "", (), "tasks", (2026,), text), "") if "生产总值" in f.metric]
+    assert (rec.text, rec.unit, rec.kind) == (figure, unit, kind)
+    assert rec.metric == "地区生产总值增长"
+
+
+def test_a_year_span_is_no_figure():
+    assert [p.text for p in parse_all("2021—2025年，地区生产总值年均增长5.5%")] == ["5.5%"]
