@@ -195,6 +195,17 @@ def _head_conflict(q: Query, metric: str) -> bool:
     return False
 
 
+def _names_from(q: Query, text: str, min_chars: int = 5) -> bool:
+    """Does ``text`` repeat a name of the question (five or more characters in a row, two or more of
+    its words: 烟台东方航天港), not only its topic words (海洋经济)?"""
+    from difflib import SequenceMatcher
+
+    norm = normalize(text)
+    m = SequenceMatcher(None, q.norm, norm, autojunk=False).find_longest_match(0, len(q.norm), 0, len(norm))
+    common = q.norm[m.a: m.a + m.size]
+    return m.size >= min_chars and has_cjk(common) and sum(t.text in common for t in q.terms if len(t.text) >= 2) >= 2
+
+
 def _narrower(q: Query, metric: str, sentence: str) -> bool:
     """The question narrows what the figure measures: 海洋生产总值 asked, 生产总值 given (a noun of the
     question right before a word the metric has, and absent from the figure's sentence)."""
@@ -602,6 +613,11 @@ class Answerer:
                 order += 1
         if not pool:
             return []
+        # a question about one named thing the passage mentions in passing ("烟台东方航天港今年有什么
+        # 安排" in a passage on traditional industries): the sentences that name it, not the passage's others
+        named = [x for x in pool if self.cov(topic, x[2]) >= 0.99 and _names_from(q, x[2])]
+        if named and not any(self.cov(topic, h.passage.title) >= 0.5 for h in hits):
+            pool = [x for x in pool if self.cov(topic, x[2]) >= 0.5]
         budget = self.max_list_chars
         n = min(MAX_BULLETS, len(pool))
         # keep the most relevant sentences, shown in report order

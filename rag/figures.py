@@ -205,6 +205,8 @@ def _own_year(text: str, start: int, years: tuple[int, ...]) -> tuple[int, ...]:
     return (int(m.group(1)),) if m else years
 
 
+# A clause measuring something of the subject before it ("总里程达8667公里", "年均增长5.7%"); "完成投资" has its own
+_OF_SUBJECT = re.compile(r"(?:总|年均|累计)")
 # An item of a "、" list that states an attribute of the list's subject, not a subject of its own
 _ATTRIBUTE = re.compile(r"(?:年度|全年|年内|年均|总|累计|完成|其中)")
 
@@ -263,7 +265,7 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             for f in figs:
                 metric = _metric(text, f)
                 # "国内生产总值超过126万亿元，增长5.2%": the second clause's subject is the first's
-                if prev_subject and (len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 or _ATTRIBUTE.match(metric)):
+                if prev_subject and (len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 or _OF_SUBJECT.match(metric)):
                     metric = prev_subject + metric
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, f.text, f.value,
                                   f.unit, f.qualifier, _kind(ps.role, text, f.qualifier),

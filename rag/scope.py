@@ -29,7 +29,7 @@ _REL_YEAR_ZH = [(re.compile(r"今年|本年|本年度|这一年|今年度|年内
 _REL_YEAR_EN = [(re.compile(r"\bthis year'?s?\b|\bthis year\b|\bcurrent year\b"), 0),
                 (re.compile(r"\blast year'?s?\b|\bprevious year\b|\bpast year\b|\bprior year\b"), -1),
                 (re.compile(r"\bnext year'?s?\b|\bcoming year\b"), 1)]
-_ABS_YEAR = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|\s*年度|(?=[^\d万亿千百%.个]|$))")
+_ABS_YEAR = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|\s*年度|(?=[^\d万亿千百%.个]|\.(?!\d)|$))")
 _PLAN = re.compile("|".join(FIVE_YEAR_PLANS) + r"|(?:(13|14|15)th five[- ]year plan)", re.IGNORECASE)
 _PAST_FIVE = re.compile(r"过去五年|五年来|这五年|近五年|\bpast five years\b|\blast five years\b")
 # 国家/national as a place, not as an adjective (国家级, 国家海洋综合试验场, national marine park)
@@ -43,7 +43,8 @@ _CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|(?<![a-z]
 _WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|"
                            r"(?<![a-z])(?:actual|actually|achieved|did|was|were|grew|rose|fell|reached|increased|"
                            r"decreased|result|results|record)(?![a-z])")
-_WANTS_TARGET = re.compile(r"目标|计划|预期|打算|要|将|准备|力争|安排|(?<![a-z])(?:target|goal|plan|plans|planned|aim|will|"
+_PLANNED = re.compile(r"(?<![a-z])(?:plan|plans|planned|planning|aim|aims|aimed|intend|intends|intended) to\b|计划|打算")
+_WANTS_TARGET = re.compile(r"目标|计划|预期|打算|要|将|准备|力争|安排|(?<![a-z])(?:targets?|goals?|plan|plans|planned|aims?|will|"
                            r"going to|expected|expect)(?![a-z])")
 
 
@@ -124,7 +125,9 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
                 continue
             times.append(TimeRef("rel", k, 0, m.group(0)))
             spans.append(m.span())
-    wants = "result" if _WANTS_RESULT.search(norm) else "target" if _WANTS_TARGET.search(norm) else ""
+    # "did China plan to issue" asks the plan; "did it meet its targets" the result
+    wants = "target" if _PLANNED.search(norm) else "result" if _WANTS_RESULT.search(norm) \
+        else "target" if _WANTS_TARGET.search(norm) else ""
     # keep one reference per distinct time, in order of appearance
     uniq: dict[tuple, TimeRef] = {}
     for t in sorted(times, key=lambda t: norm.find(t.text)):

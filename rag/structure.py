@@ -259,7 +259,7 @@ def parse_lines(lines: list[str], source: str, year: int = 0) -> tuple[list[Para
             # a part on the new plan period that also names this year ("“十五五”时期目标任务和2026年工作",
             # "全力推动“十五五”开好局、起好步") speaks of this year unless a paragraph turns to the period
             st.about_year = bool(year and len(st.part_years) > 1 and year in st.part_years
-                                 and re.search(rf"{year}年|开局|开好局|起好步|首年", text))
+                                 and re.search(rf"{year}年|开局|开好局|起好步|起步|首年", text))
             out.append(Paragraph(source, n, "part", st.part_role, (st.part,), st.part, text,
                                  _default_years(st.part_role, year, st.part_years)))
             continue

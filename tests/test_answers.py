@@ -145,6 +145,22 @@ def test_places_and_years_no_document_covers_are_refused_plainly(pipeline, quest
     assert "威海市2025年" in a.answer  # and says what is held
 
 
+def test_a_city_without_a_report_is_answered_where_its_province_names_it(pipeline):
+    # 烟台 has no report; Shandong's names its space port, and does not give 烟台's jobs target
+    a = pipeline.ask("烟台东方航天港今年有什么安排？")
+    assert not a.refused and "烟台东方航天港" in a.direct_answer
+    assert all("烟台" in b for b in a.direct_answer.split("\n")), a.direct_answer  # only what names it
+    a = pipeline.ask("烟台今年城镇新增就业目标多少")
+    assert a.refused and a.direct_answer == "" and "烟台市" in a.answer
+
+
+def test_english_years_and_plans(pipeline):
+    a = pipeline.ask("Compare the national targets for cutting energy use per unit of GDP in 2024 and 2025.")
+    assert not a.refused and "2.5%左右" in a.direct_answer and "3%左右" in a.direct_answer
+    a = pipeline.ask("How much ultra-long special treasury bonds did China plan to issue in 2024 versus 2025?")
+    assert not a.refused and "1万亿元" in a.direct_answer and "1.3万亿元" in a.direct_answer
+
+
 def test_home_silent_another_document_answers_named_as_such(pipeline):
     a = pipeline.ask("今年CPI目标是多少")
     assert not a.refused

@@ -84,6 +84,8 @@ def test_without_a_home_every_place_answers():
     ("国家级专精特新企业", [], []),  # an adjective, not the national level
     ("新乡村振兴", [], []),  # a city's name inside another word
     ("投资2000个项目", [], []),  # a count, not a year
+    ("compare china's gdp growth in 2023 and 2024.", ["全国"], [("abs", 2023), ("abs", 2024)]),  # the full stop
+    ("增长2024.5万元", [], []),
 ])
 def test_mentions(text, places, times):
     from rag.segment import boundaries
@@ -111,3 +113,20 @@ def test_many_places_without_a_home_are_one_scope():
     few = tuple(sorted(corpus.by_source))[:3]
     scope = corpus.resolve(analyze("GDP增长目标").mentions, restrict=few)
     assert len(scope.sides) == 3 and all(len(s.sources) == 1 for s in scope.sides)
+
+
+@pytest.mark.parametrize("text,wants", [
+    ("how much did china plan to issue in 2024", "target"),
+    ("did henan meet its main targets for 2025", "result"),
+    ("what are the national targets for 2024", "target"),
+    ("去年实际增长了多少", "result"),
+])
+def test_what_a_question_wants(text, wants):
+    assert find_mentions(text).wants == wants
+
+
+def test_a_city_without_a_report_is_answered_from_its_province(corpus):
+    """烟台 has no report here; Shandong's does, and its passages must name the city."""
+    scope = corpus.resolve(find_mentions("烟台今年城镇新增就业目标多少"))
+    assert "烟台市" in scope.missing
+    assert [s.place for s in scope.sides] == ["山东省"]
