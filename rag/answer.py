@@ -71,6 +71,8 @@ FIGURE_MATCH_EN_UNIT = 0.4
 # phrasing of the quantity (保住多少斤, 加多少钱): then it counts this much. (In a yes/no question the
 # verb is what is asked: 能完工吗 is not settled by 加快…改扩建.)
 ABSENT_VERB_WEIGHT = 0.25
+#: ... and a CC-CEDICT guess at an English word of a figure question ("hand" -> 双拥|身边).
+CEDICT_FIGURE_WEIGHT = 0.5
 # A yes/no question is settled by a clause whose sentence holds this share of what it asks.
 YESNO_SETTLES = 0.8
 # A further passage is cited beside the answer's own only when it scores this close to the best.
@@ -345,7 +347,9 @@ class Answerer:
         # in a yes/no question that word is what is asked (退休金能涨吗: 提高 or 上调 must be there).
         terms = [(t, tokens(t.text, normalized=True)) for t in q.terms]
         frame = {t.group or t.text for t, raw in terms if raw and all(x in FRAME_WORDS for x in raw)}
-        unit_words = {t.group for t in q.terms if t.group and t.text in q.units}  # "households" -> 户|家庭
+        # a group one of whose readings is the figure's own frame or unit ("issue" -> 发行|发放,
+        # "households" -> 户|家庭) is the figure itself
+        unit_words = {t.group for t in q.terms if t.group and (t.text in q.units or (figure and t.text in FIGURE_FRAME))}
         for t, raw in terms:
             toks = [x for x in raw if not _NUMERIC.fullmatch(x)]
             if not toks or (q.form == "figure" and (t.group or t.text) in frame):
@@ -357,6 +361,8 @@ class Answerer:
                 continue  # the "how much" (多少斤, 亩数, 户数) is the figure itself
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
+            if figure and t.origin == "cedict":
+                w *= CEDICT_FIGURE_WEIGHT  # a dictionary's guess at an English word, not the report's term
             if q.form == "figure" and has_cjk(t.text) and _is_verb(t.text) \
                     and (t.origin in ("en", "cedict") or not any(self.bm25.idf_of(x) for x in toks)):
                 # 保住, 打算, 加: the caller's verb around a quantity; "built", "replaced": an English verb's

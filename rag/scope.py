@@ -43,6 +43,9 @@ _CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|(?<![a-z]
 _WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|"
                            r"(?<![a-z])(?:actual|actually|achieved|did|was|were|grew|rose|fell|reached|increased|"
                            r"decreased|result|results|record)(?![a-z])")
+_TARGET_WORD = re.compile(r"目标|预期|(?<![a-z])(?:targets?|goals?)(?![a-z])")
+_ACHIEVED = re.compile(r"实际|完成了|实现了|达到了|完成情况|(?<![a-z])(?:actual|actually|achieved|achieve|met|meet|"
+                       r"hit|reached|reach)(?![a-z])")
 _PLANNED = re.compile(r"(?<![a-z])(?:plan|plans|planned|planning|aim|aims|aimed|intend|intends|intended) to\b|计划|打算")
 _WANTS_TARGET = re.compile(r"目标|计划|预期|打算|要|将|准备|力争|安排|(?<![a-z])(?:targets?|goals?|plan|plans|planned|aims?|will|"
                            r"going to|expected|expect)(?![a-z])")
@@ -125,8 +128,10 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
                 continue
             times.append(TimeRef("rel", k, 0, m.group(0)))
             spans.append(m.span())
-    # "did China plan to issue" asks the plan; "did it meet its targets" the result
-    wants = "target" if _PLANNED.search(norm) else "result" if _WANTS_RESULT.search(norm) \
+    # "did China plan to issue", "what was the 2024 target" ask the plan; "did it meet its targets",
+    # "实际增长" the result
+    target_named = _PLANNED.search(norm) or (_TARGET_WORD.search(norm) and not _ACHIEVED.search(norm))
+    wants = "target" if target_named else "result" if _WANTS_RESULT.search(norm) \
         else "target" if _WANTS_TARGET.search(norm) else ""
     # keep one reference per distinct time, in order of appearance
     uniq: dict[tuple, TimeRef] = {}

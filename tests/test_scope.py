@@ -120,6 +120,8 @@ def test_many_places_without_a_home_are_one_scope():
     ("did henan meet its main targets for 2025", "result"),
     ("what are the national targets for 2024", "target"),
     ("去年实际增长了多少", "result"),
+    ("what was the 2024 national target for cutting energy use", "target"),
+    ("去年gdp增长目标完成了吗", "result"),
 ])
 def test_what_a_question_wants(text, wants):
     assert find_mentions(text).wants == wants
