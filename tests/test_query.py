@@ -57,3 +57,9 @@ def test_stated_figures_and_units():
     assert q.stated_figures == ("103.4公里",) and "公里" in q.units
     q = analyze("今年要建九百座基站吗")  # numerals become digits
     assert q.stated_figures == ("900座",)
+
+
+def test_a_noun_is_not_a_modal_before_a_verb():
+    # 能耗 (energy use) is a word; 能涨 is "can rise"
+    assert "能耗" in [t.text for t in analyze("今年单位GDP能耗下降多少？").terms]
+    assert "能涨" not in [t.text for t in analyze("退休金今年能涨吗？").terms]
