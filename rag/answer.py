@@ -569,6 +569,17 @@ class Answerer:
             best = max(items, key=lambda x: (self.cov(weights, x) + (0.01 if f.text in x else 0)))
             if f.text in best and self.cov(weights, best) > 0:
                 text = best
+        # items after it that have no subject of their own say more of it: "地区生产总值突破3万亿元、达3.6万亿元"
+        para = self._text[(f.source, f.line)]
+        whole = next((c.text for c in clauses(para) if c.start <= f.start < c.end), "")
+        at = whole.find(text) if text else -1
+        if at >= 0:
+            rest = whole[at + len(text):]
+            while (m := re.match(r"、([^、]*)", rest)) and (g := FIGURE.search(m.group(1))) \
+                    and len(re.sub(r"[^\u4e00-\u9fff]", "", m.group(1)[: g.start()])) <= 2:
+                text += m.group(0)
+                rest = rest[m.end():]
+            text = strip_punct(display(text))
         if len(text) < 6:  # "其中" + figure reads better with the clause before it
             para = self._text[(f.source, f.line)]
             before = [c for c in clauses(para[: f.start]) if strip_punct(c.text)]

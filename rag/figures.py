@@ -206,7 +206,7 @@ def _own_year(text: str, start: int, years: tuple[int, ...]) -> tuple[int, ...]:
 
 
 # A clause measuring something of the subject before it ("总里程达8667公里", "年均增长5.7%"); "完成投资" has its own
-_OF_SUBJECT = re.compile(r"(?:总|年均|累计)")
+_OF_SUBJECT = re.compile(r"(?:总|年均|累计|年度|年内)")
 # An item of a "、" list that states an attribute of the list's subject, not a subject of its own
 _ATTRIBUTE = re.compile(r"(?:年度|全年|年内|年均|总|累计|完成|其中)")
 
@@ -286,7 +286,12 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             if figs and len(parts) > 1 and not subject:
                 # "新增高速公路通车里程1523公里，总里程达8667公里": the object of an opening verb
                 subject = FIGURE.split(parts[1], maxsplit=1)[0].strip(" ，,。；;：:、")
-            if figs and len(parts) > 1 and 2 <= len(subject) <= 16 and not NUMBER.search(subject):
+            if figs and len(parts) == 1:
+                # "实施省大中型项目5296个，年度完成投资1.1万亿元左右": the clause's own metric is the subject
+                subject = _LEAD_WORDS.sub("", text[: figs[0].start].strip(" ，,。；;：:"))
+                if 2 <= len(subject) <= 16 and not NUMBER.search(subject):
+                    prev_subject = subject
+            elif figs and len(parts) > 1 and 2 <= len(subject) <= 16 and not NUMBER.search(subject):
                 prev_subject = subject
             elif not prev_subject and not stated:
                 # a clause without a figure opening on a noun ("地区生产总值连跨两个万亿元台阶，年均增长5.7%")

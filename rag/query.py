@@ -41,7 +41,7 @@ ZH_STOPWORDS = frozenset(
     到底是 都有 有啥 啥样 什么样子 咋样 咋 能否 是否 可以 需要 应该 开始 进行 实施 推进 推动 加快 进一步 哪一
     具体是 具体有 分别 分别是 包括 包含 叫 叫做 名字 称为 称作 叫什么 提出 提及 写 写了 规定 要求 说法 怎么说 所说
     自己 自身 抓 咋弄 咋办 咋整 怎么弄 怎么办 怎么搞 搞好 做好 干啥 一下子 有关 相关的 这方面 那方面 会不会 要不要
-    是不是 有没有 能不能 可不可以 还 还会 还要 吗 政策 支持 帮助 措施 实际 实际上 去年 前年 明年 上年 当地 本地
+    是不是 有没有 能不能 可不可以 还 还会 还要 吗 政策 支持 帮助 措施 实际 实际上 去年 前年 明年 上年 当地 本地 到 到了 末 年末 年底
     比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢 各是 各 各自 比有 变化 有啥变化 啥变化
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
     啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 在哪 在哪儿 在哪里""".split()
@@ -266,6 +266,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     # English words -> report terms (also English words typed inside a Chinese question).
     unmatched: list[str] = []
     if re.search(r"[a-z]", covered):
+        # "how long", "how far", "how big": the quantity asked (read as units above), not a topic
+        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much|many|often)\b", " ", covered)
         toks = en_tokens(" ".join(_EN_SPLIT.findall(covered)))
         pairs, unmatched = lex.translate_en(toks)
         unmatched = [u for u in unmatched if len(u) > 1 and not u.isdigit()]
