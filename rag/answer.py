@@ -612,8 +612,14 @@ class Answerer:
     def _bullets(self, q: Query, r: Retrieval) -> list[tuple[str, Hit]]:
         """The measures the best passage names, in report order, continuing into the next passage
         on the same topic; each bullet a verbatim clause group, all within ``max_list_chars``."""
-        hits = [r.hits[0]] + [h for h in r.hits[1:4] if h.score >= LIST_CONTINUE * r.hits[0].score
-                              and self.coverage(q, h.passage.text) >= 0.5]
+        top = r.hits[0].passage
+        # the next passages on the topic, and, when the best passage is only a section's lead ("（七）持续
+        # 扩大高水平开放。稳步推进…", too short for a list), the rest of its paragraph
+        lead_only = len(self._passage_sentences(top)) < 3
+        hits = [r.hits[0]] + [h for h in r.hits[1:4] if (h.score >= LIST_CONTINUE * r.hits[0].score
+                                                         and self.coverage(q, h.passage.text) >= 0.5)
+                              or (h.passage.key == top.key and h.passage.start >= top.end and lead_only)]
+        hits.sort(key=lambda h: (h.passage.source != top.source, h.passage.line, h.passage.start))  # report order
         topic = self.weights(q, topic_only=True)
         pool: list[tuple[int, float, str, Hit]] = []  # (order, relevance, text, hit)
         order = 0
@@ -767,8 +773,14 @@ class Answerer:
             bullets = self._bullets(q, r)
             if not bullets:
                 return SideAnswer(side, form, True, "not_mentioned", nearest=nearest, meta=meta)
-            primary = list({h.passage.key: h for _, h in bullets}.values())
-            quotes = [(h, display(h.passage.text)) for h in primary]
+            # one citation per paragraph, quoting the span of its passages the bullets come from
+            spans: dict[tuple[str, int], tuple[Hit, int, int]] = {}
+            for _, h in bullets:
+                first, a, b = spans.get(h.passage.key, (h, h.passage.start, h.passage.end))
+                spans[h.passage.key] = (first, min(a, h.passage.start), max(b, h.passage.end))
+            top = r.hits[0].passage.key  # the best passage's paragraph is cited first
+            quotes = [(h, display(self._text[key][a:b])) for key, (h, a, b)
+                      in sorted(spans.items(), key=lambda kv: kv[0] != top)]
             return SideAnswer(side, form, False, direct="\n".join(t for t, _ in bullets), bullets=bullets,
                               primary=quotes, nearest=nearest, meta=meta)
         if form == "yesno":
