@@ -140,13 +140,12 @@ def _fits_units(f: Figure, units: tuple[str, ...]) -> bool:
     return "人" in units and bool(_UNITLESS.fullmatch(f.text)) and bool(re.search(r"人(?!均)", f.metric))
 
 
-@lru_cache(maxsize=4096)
 def _is_verb(word: str) -> bool:
     """Is a word the reports never use a verb or adverb (jieba's tags), not a thing they lack?"""
-    from .segment import pos_tags
+    from .segment import word_class
 
-    tags = pos_tags(word)
-    return len(tags) == 1 and tags[0][1][:1] in ("v", "d") and tags[0][1] != "vn"
+    tag = word_class(word)
+    return tag[:1] in ("v", "d") and tag != "vn"
 
 
 def _bare(metric: str) -> bool:
@@ -208,22 +207,25 @@ def _names_from(q: Query, text: str, min_chars: int = 5) -> bool:
     return m.size >= min_chars and has_cjk(common) and sum(t.text in common for t in q.terms if len(t.text) >= 2) >= 2
 
 
-def _narrower(q: Query, metric: str, sentence: str) -> bool:
-    """The question narrows what the figure measures: 海洋生产总值 asked, 生产总值 given (a noun of the
-    question right before a word the metric has, and absent from the figure's sentence)."""
-    from .segment import pos_tags
+def _modified(q: Query) -> list[tuple[str, str]]:
+    """(noun, word) pairs the question writes together, the noun narrowing the word: (海洋, 生产总值)."""
+    from .segment import word_class
 
     words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text) and t.text not in q.units]
+    return [(a, b) for a, b in zip(words, words[1:], strict=False)
+            if (a + b) in q.norm and len(a) >= 2 and len(b) >= 2 and a not in FRAME_WORDS
+            and word_class(a).startswith("n")]
+
+
+def _narrower(q: Query, pairs: list[tuple[str, str]], metric: str, sentence: str) -> bool:
+    """The question narrows what the figure measures: 海洋生产总值 asked, 生产总值 given (a noun of the
+    question, ``_modified``, right before a word the metric has, and absent from the figure's sentence)."""
+    if not pairs:
+        return False
     m, sent = normalize(metric), normalize(sentence)
     # a word the vocabulary expands (物价 -> 居民消费价格) is there when one of its expansions is
     there = {t.group for t in q.terms if t.group and normalize(t.text) in sent}
-    for a, b in zip(words, words[1:], strict=False):
-        if (a + b) in q.norm and len(a) >= 2 and len(b) >= 2 and b in m and a not in sent and a not in FRAME_WORDS \
-                and a not in there and not all(ch in sent for ch in a):
-            tags = pos_tags(a)
-            if len(tags) == 1 and tags[0][1].startswith("n"):
-                return True
-    return False
+    return any(b in m and a not in sent and a not in there and not all(ch in sent for ch in a) for a, b in pairs)
 
 
 def _sub_metric(metric: str, question: str) -> bool:
@@ -247,7 +249,7 @@ def _is_new(f: Figure) -> bool:
 def _is_change(f: Figure) -> bool:
     """Is the figure an increment ("提高20元", "比上年增加1.1万亿元") rather than a level?"""
     before = f.clause[: f.clause.find(f.text)] if f.text in f.clause else f.clause
-    return bool(_CHANGE_BEFORE.search(before.strip())) and f.unit not in ("%", "‰", "个百分点", "百分点")
+    return bool(_CHANGE_BEFORE.search(before.strip())) and f.unit not in PERCENT_UNITS
 
 
 # "增长了多少", "涨多少": a rate or an increment answers, never a level (GDP跨越7万亿)
@@ -493,6 +495,7 @@ class Answerer:
         asks_share = bool(_SHARE.search(q.norm))
         vs_base = bool(_ASKS_VS_BASE.search(q.norm))
         total_asked = q.asks_total and not _NEW_IN_QUESTION.search(q.norm)
+        modified = _modified(q)
         stated = parse_all(" ".join(q.stated_figures)) if q.stated_figures else []
         out = []
         for rank, hit in enumerate(r.hits[:depth]):
@@ -510,7 +513,7 @@ class Answerer:
                 if _head_conflict(q, f.metric):
                     cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
-                if _narrower(q, f.metric, sent.text if sent else f.clause):
+                if _narrower(q, modified, f.metric, sent.text if sent else f.clause):
                     cov_metric = min(cov_metric, 0.3)  # 海洋生产总值 asked, 生产总值 given
                 precision = self.precision(q, f.metric)
                 cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
@@ -581,7 +584,6 @@ class Answerer:
                 rest = rest[m.end():]
             text = strip_punct(display(text))
         if len(text) < 6:  # "其中" + figure reads better with the clause before it
-            para = self._text[(f.source, f.line)]
             before = [c for c in clauses(para[: f.start]) if strip_punct(c.text)]
             if before:
                 text = strip_punct(before[-1].text) + "，" + text
@@ -891,8 +893,10 @@ class Answerer:
             return part
         if part.bullets:
             kept = [(t, h) for t, h in part.bullets if any(n in normalize(h.passage.text) for n in names)]
-            if kept:
-                return replace(part, bullets=kept)
+            if kept:  # the direct answer and the citations are the bullets kept
+                keys = {h.passage.key for _, h in kept}
+                return replace(part, bullets=kept, direct="\n".join(t for t, _ in kept),
+                               primary=[(h, quote) for h, quote in part.primary if h.passage.key in keys])
         elif any(n in normalize(h.passage.text) for h, _ in part.primary for n in names):
             return part
         nearest = [h for h, _ in part.primary] + [h for h in part.nearest if all(h is not x for x, _ in part.primary)]

@@ -200,14 +200,6 @@ def _zh_content(norm: str) -> list[str]:
     return out
 
 
-def _is_noun(word: str) -> bool:
-    """能耗, 能源, 要素 are words of their own, not a modal before a verb (能涨, 要建)."""
-    from .segment import pos_tags
-
-    tags = pos_tags(word)
-    return len(tags) == 1 and tags[0][1].startswith("n")
-
-
 def detect_form(norm: str, *, asks_number: bool, asks_list: bool, asks_when: bool, asks_where: bool,
                 asks_yesno: bool, wants_figure: bool, sides: int) -> str:
     """The question's form (see the module docstring); the first that applies wins."""
@@ -237,7 +229,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     norm = normalize(text)
     lang = detect_language(text)
     lex = lexicon or load_lexicon()
-    from .segment import boundaries
+    from .segment import boundaries, word_class
 
     if mentions is None:
         mentions = find_mentions(norm, boundaries(norm) if has_cjk(norm) else None)
@@ -257,8 +249,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         if has_cjk(key) and len(key) >= 2 and key in lex.corpus and all(t.text != key for t in terms):
             terms.append(Term(key, 1.0, "zh", key))  # the user's own word, where the reports use it too
     for piece in _zh_content(covered):
-        if len(piece) == 2 and piece[0] in _MODALS and has_cjk(piece[1]) and not _is_noun(piece):
-            piece = piece[1]  # 要建, 会降, 能涨: the verb is the word
+        if len(piece) == 2 and piece[0] in _MODALS and has_cjk(piece[1]) and not word_class(piece).startswith("n"):
+            piece = piece[1]  # 要建, 会降, 能涨: the verb is the word (能耗, 要素 are words of their own)
         if has_cjk(piece) or any(ch.isdigit() for ch in piece):
             # latin letters glued to Chinese ("5g基站") stay with their piece; a lone character says little
             terms.append(Term(piece, 1.0 if len(piece) > 1 else 0.5, "zh", piece))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 _lock = threading.Lock()
 _ready = False
@@ -67,3 +68,10 @@ def pos_tags(text: str) -> list[tuple[str, str]]:
                 tok.initialize()
                 _pos = pseg.POSTokenizer(tok)
     return [(p.word, p.flag) for p in _pos.cut(text)]
+
+
+@lru_cache(maxsize=8192)
+def word_class(word: str) -> str:
+    """jieba's part of speech of a word it reads as one word ("能耗" -> "n", "保住" -> "v"), else ""."""
+    tags = pos_tags(word)
+    return tags[0][1] if len(tags) == 1 else ""

@@ -332,13 +332,8 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
             if st is not None:
                 st.period = None
             return (year - 1,)
-        if first_five is not None:
+        if first_five is not None or leads:
             a, b = FIVE_YEAR_PLANS[plans[0].group(0)] if plans else (year - 5, year - 1)
-            if st is not None:
-                st.period = (a, b)
-            return tuple(range(a, b + 1))
-        if leads:
-            a, b = year - 5, year - 1
             if st is not None:
                 st.period = (a, b)
             return tuple(range(a, b + 1))

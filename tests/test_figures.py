@@ -98,3 +98,21 @@ def test_ranges_and_full_width_percent_are_one_figure(text, figure, unit, kind):
 
 def test_a_year_span_is_no_figure():
     assert [p.text for p in parse_all("2021—2025年，地区生产总值年均增长5.5%")] == ["5.5%"]
+
+
+def test_naming_keeps_only_what_names_the_city_in_the_answer_and_its_citations():
+    """A city answered from its province's report: bullets, direct answer and citations all keep only
+    the passages that name it (plumbing; the real pipeline is tested in test_answers)."""
+    from rag.answer import Answerer, SideAnswer
+    from rag.types import Hit, Passage
+
+    def hit(line, text):
+        return Hit(Passage("p.txt", line, 0, len(text), "", (), "tasks", (2026,), text), 1.0)
+
+    a, b = hit(1, "推动烟台东方航天港融入国家商业航天布局。"), hit(2, "提速山钢日照基地二期。")
+    part = SideAnswer(None, "list", False, direct="推动烟台东方航天港\n提速山钢日照基地二期",
+                      bullets=[("推动烟台东方航天港", a), ("提速山钢日照基地二期", b)],
+                      primary=[(a, a.passage.text), (b, b.passage.text)])
+    kept = Answerer.naming(part, ("烟台",))
+    assert kept.direct == "推动烟台东方航天港" and [h for h, _ in kept.primary] == [a]
+    assert Answerer.naming(part, ("威海",)).refused
