@@ -75,12 +75,44 @@ ABSENT_VERB_WEIGHT = 0.25
 CEDICT_FIGURE_WEIGHT = 0.5
 # A yes/no question is settled by a clause whose sentence holds this share of what it asks.
 YESNO_SETTLES = 0.8
+# ... or, when its predicate is known (供暖费|会|涨吗), by a clause that holds this share of the
+# predicate, in a sentence that holds this share of the topic (a word no report uses weighs
+# ABSENT_TOPIC_WEIGHT there: the caller's own words around the topic, 家里的, 老板, 村里的).
+YESNO_ASKED = 0.7
+YESNO_TOPIC = 0.6
+ABSENT_TOPIC_WEIGHT = 0.25
+# Words that carry no content in a yes/no question's predicate or topic: adverbs, pronouns,
+# numerals, prepositions, particles (直接, 各种, 这种, 给, 点).
+_FILLER_CLASSES = ("d", "ad", "r", "m", "q", "p", "u", "c")
 # A further passage is cited beside the answer's own only when it scores this close to the best.
 SECONDARY_CITATION = 0.6
 # List answers: at most this many measures; the next passage continues the list when it scores
 # this close to the first.
 MAX_BULLETS = 6
 LIST_CONTINUE = 0.75
+
+
+def _abbreviates(word: str, text: str, span: int = 12) -> bool:
+    """Is ``word`` a short form of words close together in ``text``: each character but the last
+    starts a word or continues the one before (扩招: 扩大…招生; 保租房: 保障性租赁住房; 群众体育:
+    群众性体育活动)? 限购 is not 提限…购房: its 限 ends a word there."""
+    from .segment import boundaries
+
+    norm = normalize(text)
+    starts = boundaries(norm)
+    for first in (i for i in starts if norm[i:i + 1] == word[0]):
+        pos, ok = first + 1, True
+        for k, ch in enumerate(word[1:], start=1):
+            i = norm.find(ch, pos)
+            while i >= 0 and k < len(word) - 1 and i not in starts and i != pos:
+                i = norm.find(ch, i + 1)
+            if i < 0 or i - first >= span:
+                ok = False
+                break
+            pos = i + 1
+        if ok:
+            return True
+    return False
 
 
 @dataclass
@@ -333,13 +365,15 @@ class Answerer:
         total = sum(weights.values())
         return sum(w for tok, w in weights.items() if tok in present) / total
 
-    def coverage(self, q: Query, text: str, *, chars: bool = False, figure: bool = False) -> float:
+    def coverage(self, q: Query, text: str, *, chars: bool = False, figure: bool = False,
+                 predicate: bool = False) -> float:
         """Share of the question's topic words (report vocabulary) present in ``text``.
 
         Each term counts by its specificity (mean idf of its bigrams; a bigram the reports never
         use counts as most specific); a term counts as present when two thirds of its bigrams
         are. Alternatives for one user word share a group: the word is covered when any is.
-        English words no dictionary knows count as absent terms.
+        English words no dictionary knows count as absent terms. ``predicate``: the terms are what a
+        yes/no question asks (能建成吗), so the frame words among them (建成, 新建) count too.
         """
         present = token_set(text)
         top = self._max_idf
@@ -356,7 +390,8 @@ class Answerer:
             toks = [x for x in raw if not _NUMERIC.fullmatch(x)]
             if not toks or (q.form == "figure" and (t.group or t.text) in frame):
                 continue
-            if all(x in FRAME_WORDS for x in toks) and not (q.form == "yesno" and t.group and t.group != t.text):
+            if all(x in FRAME_WORDS for x in toks) and not predicate \
+                    and not (q.form == "yesno" and t.group and t.group != t.text):
                 continue
             if figure and (t.text in FIGURE_FRAME or t.text in q.units or t.text == "数" or t.group in unit_words
                            or (t.text.endswith("数") and t.text[:-1] in q.units)):
@@ -372,9 +407,10 @@ class Answerer:
                 w *= ABSENT_VERB_WEIGHT
             hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
             if chars and hit < 0.67 and len(t.text) <= 4 and has_cjk(t.text):
-                # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters are there
+                # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters
+                # are there; in what a yes/no question asks, only as a short form (限购 is not 提限…购房)
                 norm = normalize(text)
-                if all(ch in norm for ch in t.text):
+                if _abbreviates(t.text, text) if predicate and len(t.text) > 1 else all(ch in norm for ch in t.text):
                     hit = 1.0
             if figure and hit < 0.67 and len(t.text) >= 3 and t.text.endswith("率") and t.text[:-1] in normalize(text):
                 hit = 1.0  # 覆盖率 asked, 覆盖面达到90% given: the rate of what the text names (the unit is checked apart)
@@ -867,10 +903,7 @@ class Answerer:
             seen.add(key)
             if len(seen) > 8:
                 break
-            # the clauses shown must settle it, not the sentence at large: "落实免费学前教育政策，…，
-            # 增加普通高中学位供给" does not say that high school becomes free
-            if self.coverage(q, c.sentence.text, chars=True) >= YESNO_SETTLES \
-                    and self.coverage(q, self._fact_text(c), chars=True) >= YESNO_SETTLES:
+            if self._settles(q, c):
                 best = c
                 break
         if best is None:
@@ -884,6 +917,56 @@ class Answerer:
         meta = {**meta, "agrees": agrees}
         return SideAnswer(side, "yesno", False, direct=text, primary=[(best.hit, self._quote(best, text))],
                           nearest=nearest, meta=meta)
+
+    def _settles(self, q: Query, c: Candidate) -> bool:
+        """Does the clause shown settle the yes/no question? The clauses shown must, not the sentence
+        at large: "落实免费学前教育政策，…，增加普通高中学位供给" does not say that high school becomes free."""
+        shown = self._fact_text(c)
+        if not q.asked:
+            return (self.coverage(q, c.sentence.text, chars=True) >= YESNO_SETTLES
+                    and self.coverage(q, shown, chars=True) >= YESNO_SETTLES)
+        asked, topic, things = self._yesno_parts(q)
+        if not asked.terms and not topic.terms and not things:
+            return False
+        # what is asked must be in one clause: 还限购吗 is not settled by 公积金提限…购房, nor 高中免费吗
+        # by "落实免费学前教育政策，…，增加普通高中学位供给"; a thing no report names (消费券, 首付)
+        # must be there in short form (春假秋假: 春秋假)
+        if any(not _abbreviates(w, c.clause.text) for w in things):
+            return False
+        if asked.terms and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED:
+            return False
+        return not topic.terms or self.coverage(topic, c.sentence.text, chars=True) >= YESNO_TOPIC
+
+    def _yesno_parts(self, q: Query) -> tuple[Query, Query, list[str]]:
+        """The question split into what is asked (the predicate's terms), its topic (the rest), and
+        the things it asks about that no report names."""
+        from .segment import word_class
+
+        asked, topic, things = [], [], []
+        known_of = {t: any(self.bm25.idf_of(x) for x in tokens(t.text, normalized=True)) for t in q.terms}
+        known_groups = {t.group or t.text for t, k in known_of.items() if k}
+        for t in q.terms:
+            word = t.group or t.text
+            known = known_of[t]
+            if not known and word in known_groups:
+                continue  # an alternative no report uses, beside one they do (网上: 互联网|线上)
+            if t.origin == "zh" and (word_class(word) in _FILLER_CLASSES or word[:1] in "这那"):
+                continue
+            if word in q.asked:
+                if t.origin == "zh" and len(t.text) == 1 and _is_verb(t.text):
+                    continue  # a light verb (放, 搞, 开): 春秋假还放吗 asks about 春秋假
+                if not known and has_cjk(t.text) and len(t.text) > 1:
+                    if not (_is_verb(t.text) or word_class(t.text).startswith("a")):
+                        things.append(t.text)
+                        continue
+                    # a verb no report uses is the caller's phrasing (翻修改造: 改造 is what is asked)
+                    t = replace(t, weight=t.weight * ABSENT_VERB_WEIGHT)
+                asked.append(t)
+            elif known:
+                topic.append(t)
+            else:
+                topic.append(replace(t, weight=t.weight * ABSENT_TOPIC_WEIGHT))
+        return replace(q, terms=tuple(asked)), replace(q, terms=tuple(topic)), things
 
     @staticmethod
     def naming(part: SideAnswer, names: tuple[str, ...]) -> SideAnswer:

@@ -114,6 +114,8 @@ def numerals_to_digits(text: str) -> str:
         percent, numeral, magnitude, unit = m.group(1), m.group(2), m.group(3), m.group(4)
         if not percent and not unit and not magnitude:
             return m.group(0)
+        if len(numeral) == 2 and all(c in _DIGIT for c in numeral) and "零" not in numeral and "〇" not in numeral:
+            return m.group(0)  # 两三岁, 三四个: "two or three", not 23
         value = cn_number(numeral)
         if value is None:
             return m.group(0)

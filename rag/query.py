@@ -82,6 +82,7 @@ _ASKS_WHEN = re.compile(
 )
 _ASKS_YESNO = re.compile(
     r"会不会|能不能|是不是|有没有|是否|可不可以|要不要|能否|可否|有无|还会|还有没有|[吗嘛][？?。!！\s]*$|吗[，,]|"
+    r"([\u4e00-\u9fff])[不没]\1|[不没][？?。!！\s]*$|"
     r"^(?:will|does|do|did|is|are|was|were|can|could|has|have|should|would|shall|may)\b"
 )
 _ASKS_DEFINITION = re.compile(
@@ -147,6 +148,9 @@ class Query:
     # names the answer's passage must contain: a city with no report of its own, answered from its
     # province's report (烟台 in "烟台今年城镇新增就业目标多少" is not answered by the province's target)
     required: tuple[str, ...] = ()
+    # yes/no questions in Chinese: what is asked of the topic, the words after the modal
+    # ("供暖费会涨吗" -> "涨", "还限购吗" -> "限购"); "" when no modal marks it
+    asked: str = ""
 
     @property
     def lexical_text(self) -> str:
@@ -200,6 +204,36 @@ def _zh_content(norm: str) -> list[str]:
     return out
 
 
+# The modal of a yes/no question: its predicate follows ("政府今年会推便宜的托儿所吗" -> 推便宜的托儿所).
+_YESNO_MODAL = re.compile(r"会不会|能不能|是不是|有没有|要不要|可不可以|能否|是否|可否|有无|还有没有|([\u4e00-\u9fff])[不没]\1")
+_MODAL_WORDS = frozenset("会 能 要 将 可以 能够 还 还要 还会 还能 还有 还在 还给 也要 也会 也能 准备 打算 计划 开始 继续 还继续".split())
+
+
+def asked_predicate(text: str) -> str:
+    """The predicate a Chinese yes/no question asks about: the words after its first modal
+    (会不会, 能不能, 搞不搞, or a modal word 会/能/要/还…), without the closing particles; "" if none."""
+    from .segment import segment
+
+    t = re.sub(r"(?:了|的)?[吗嘛呢吧么]?[？?。！!\s]*$", "", text.strip())
+    t = re.sub(r"[不没]$", "", t)
+    m = _YESNO_MODAL.search(t)
+    if m:
+        return (m.group(1) or "") + t[m.end():] if m.group(1) not in _MODALS else t[m.end():]
+    from .segment import word_class
+
+    pos, found = 0, False
+    for tok in segment(t):
+        if found and tok not in _MODAL_WORDS:
+            return t[pos:]  # after the last of a run of modals (还继续搞, 也要)
+        pos += len(tok)
+        if tok in _MODAL_WORDS:
+            found = True
+            continue
+        if len(tok) == 2 and tok[0] in "会能要将还" and not word_class(tok).startswith("n"):
+            return tok[1:] + t[pos:]  # 会涨, 能免: the verb is what is asked (能耗, 要素 are nouns)
+    return ""  # no modal, or only modals
+
+
 def detect_form(norm: str, *, asks_number: bool, asks_list: bool, asks_when: bool, asks_where: bool,
                 asks_yesno: bool, wants_figure: bool, sides: int) -> str:
     """The question's form (see the module docstring); the first that applies wins."""
@@ -251,6 +285,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     for piece in _zh_content(covered):
         if len(piece) == 2 and piece[0] in _MODALS and has_cjk(piece[1]) and not word_class(piece).startswith("n"):
             piece = piece[1]  # 要建, 会降, 能涨: the verb is the word (能耗, 要素 are words of their own)
+            if piece in ZH_STOPWORDS:
+                continue  # 会想(办法)
         if has_cjk(piece) or any(ch.isdigit() for ch in piece):
             # latin letters glued to Chinese ("5g基站") stay with their piece; a lone character says little
             terms.append(Term(piece, 1.0 if len(piece) > 1 else 0.5, "zh", piece))
@@ -311,4 +347,5 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         asks_per_unit=bool(_ASKS_PER_UNIT.search(norm)) and "人均" not in norm,
         defined_term=defined,
         stated_figures=stated,
+        asked=asked_predicate(_blank(norm, mentions.spans)) if form == "yesno" and has_cjk(norm) else "",
     )

@@ -37,6 +37,9 @@ def test_normalize_question(raw, text, script):
     ("三农工作", "三农工作"),
     ("一是", "一是"),
     ("第十二个", "第十二个"),
+    # "two or three", not 23
+    ("孩子两三岁", "孩子两三岁"),
+    ("三四个项目", "三四个项目"),
 ])
 def test_chinese_numerals_become_digits_where_they_state_a_quantity(raw, expected):
     assert numerals_to_digits(raw) == expected

@@ -16,6 +16,7 @@ FORMS = [
     # yes/no
     ("今年冬天的暖气费会不会涨价？", "yesno"), ("退休金今年能涨吗？", "yesno"), ("是否延迟退休", "yesno"),
     ("Will Weihai build new 5G base stations?", "yesno"), ("Does the report mention a subway?", "yesno"),
+    ("城中村改造今年还搞不搞？", "yesno"), ("老小区今年还给改造不？", "yesno"),
     # when / where
     ("津潍高铁什么时候建成？", "when"), ("When will the airport open?", "when"),
     ("大运会在哪个城市办的？", "where"), ("Where will the robot industry clusters be?", "where"),
@@ -63,3 +64,23 @@ def test_a_noun_is_not_a_modal_before_a_verb():
     # 能耗 (energy use) is a word; 能涨 is "can rise"
     assert "能耗" in [t.text for t in analyze("今年单位GDP能耗下降多少？").terms]
     assert "能涨" not in [t.text for t in analyze("退休金今年能涨吗？").terms]
+
+
+@pytest.mark.parametrize("question,asked", [
+    ("今年冬天的供暖费会涨吗？", "涨"),  # 会涨 is one word to the segmenter
+    ("威海今年买房还限购吗？", "限购"),
+    ("老板拖欠工资不给，政府今年管不管这事？", "管这事"),
+    ("孩子两三岁没人带，政府今年会推便宜的托儿所吗？", "推便宜的托儿所"),
+    ("老小区今年还给改造不？", "改造"),
+    ("普通高中今年开始免学费了吗？", "免学费"),
+    ("长江十年禁渔今年还继续搞吗？", "搞"),
+    ("今年有没有老年食堂这类助餐服务？", "老年食堂这类助餐服务"),
+])
+def test_what_a_yes_no_question_asks(question, asked):
+    q = analyze(question)
+    assert q.form == "yesno" and q.asked == asked
+
+
+def test_only_yes_no_questions_in_chinese_have_a_predicate():
+    assert analyze("今年要建多少5G基站？").asked == ""
+    assert analyze("Will bus fares go down this year?").asked == ""

@@ -64,3 +64,17 @@ def test_sentences_and_clauses_keep_offsets():
 ])
 def test_clean_input(raw, clean):
     assert clean_input(raw) == clean
+
+
+@pytest.mark.parametrize("word,text,expected", [
+    ("扩招", "扩大普通高中招生比例", True),
+    ("保租房", "全年交付保障性租赁住房15万套", True),
+    ("群众体育", "举办各类群众性体育活动2000场次以上", True),
+    ("春假", "设置中小学春秋假", True),
+    ("限购", "细化银行降息、公积金提限等激励购房政策措施", False),  # 限 ends a word there
+    ("学费", "普及15年免费特殊教育", False),
+])
+def test_a_short_form_of_words_in_the_text(word, text, expected):
+    from rag.answer import _abbreviates
+
+    assert _abbreviates(word, text) is expected
