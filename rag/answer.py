@@ -194,7 +194,7 @@ def _bare(metric: str) -> bool:
 
 
 _CHANGE_BEFORE = re.compile(r"(?:提高|增加|增长|上涨|下降|降低|减少|压减|提升|多|少|扩大|缩小)(?:了)?$")
-_ASKS_CHANGE = re.compile(r"增长|增加|提高|涨|降|下降|降低|减少|多了|少了|变化|提升|扩大|比上年|比去年|比.{0,6}多|"
+_ASKS_CHANGE = re.compile(r"增长|增加|提高|涨|降|下降|降低|减少|多了|(?<!多)少了|变化|提升|扩大|比上年|比去年|比.{0,6}多|"
                           r"\b(?:grow|growth|increase|rise|raise|fall|cut|reduce|drop|change|more|less|up|down)")
 _ASKS_LEVEL = re.compile(r"是多少|多少钱|多高|标准是|有多少|最低是|最高是|达到多少|规模|总量|总额|\bhow much is\b|\blevel\b")
 
@@ -229,6 +229,15 @@ def _head_conflict(q: Query, metric: str) -> bool:
             if len(after) == 2 and has_cjk(after) and after not in FRAME_WORDS and not after.startswith(("增", "达", "为")):
                 return True
     return False
+
+
+_PER_HEAD = re.compile(r"人均|每人|per capita|per person|per head|each person")
+
+
+def _per_head_only(q: Query, metric: str) -> bool:
+    """A figure per person (人均地区生产总值, a metric that opens on 人均) where the question asks for
+    the total. (城市低保人均保障标准 is the standard itself.)"""
+    return normalize(metric).startswith("人均") and not _PER_HEAD.search(q.norm)
 
 
 def _names_from(q: Query, text: str, min_chars: int = 5) -> bool:
@@ -290,6 +299,10 @@ def _is_change(f: Figure) -> bool:
 # "增长了多少", "涨多少": a rate or an increment answers, never a level (GDP跨越7万亿)
 _ASKS_GROWTH = re.compile(r"(?:增长|增加|提高|提升|上涨|涨|下降|降低|减少|增速|增幅)(?:了|率)?(?:多少|几)|"
                           r"\bby how much\b|\bhow much did\b.{0,40}\b(?:grow|rise|increase|fall|drop)\b")
+_TOTAL_METRIC = re.compile(r"总(?:值|额|量|计|数|规模|里程|面积|人数)")
+# the size of a thing ("经济总量", "how big is the economy"), which a growth rate does not state
+_ASKS_SIZE = re.compile(r"总量|规模|总额|体量|多大|\bhow (?:big|large)\b|\bsize\b")
+_RATE_OF_CHANGE = re.compile(r"(?:增长|下降|提高|降低|增速|增幅|回落|上涨)$")
 _SHARE = re.compile(r"占.{0,24}(?:比重|比例|份额)|占比|比重|\bshare\b|\bproportion\b")
 _AFTER_CHANGE = re.compile(r"(?:提高|调整|上调|增加|提升|下调)(?:以后|之后|后)")
 _ASKS_VS_BASE = re.compile(r"(?:比|较)(?:去年|上年|上一年|前一年)|同比|\bthan last year\b|\bover last year\b")
@@ -531,6 +544,7 @@ class Answerer:
         asks_level = _asks_level(q.norm)
         level_after_change = asks_level and bool(_AFTER_CHANGE.search(q.norm))
         asks_growth = bool(_ASKS_GROWTH.search(q.norm))
+        asks_size = bool(_ASKS_SIZE.search(q.norm)) and not asks_growth
         asks_share = bool(_SHARE.search(q.norm))
         vs_base = bool(_ASKS_VS_BASE.search(q.norm))
         total_asked = q.asks_total and not _NEW_IN_QUESTION.search(q.norm)
@@ -544,12 +558,14 @@ class Answerer:
                     continue
                 if side is not None and side.years and not set(f.years) & set(side.years):
                     continue
-                if side is not None and len(side.years) == 1 and len(f.years) > 1:
-                    continue  # a five-year figure does not answer for one year
+                if side is not None and len(side.years) == 1 and len(f.years) > 1 \
+                        and not (f.kind != "result" and side.years[0] == max(f.years)):
+                    continue  # a five-year figure does not answer for one year (a plan's does, for its last)
                 if f.text[:1] in CN_DIGITS and not asks_count:
                     continue  # "十大集群" answers "how many", not "how much did it grow"
                 cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
-                if _head_conflict(q, f.metric):
+                per_head = _per_head_only(q, f.metric)
+                if _head_conflict(q, f.metric) or per_head:
                     cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
                 if _narrower(q, modified, f.metric, sent.text if sent else f.clause):
@@ -561,8 +577,8 @@ class Answerer:
                 # the figure answers when its metric names the topic, or when its sentence names all of
                 # the topic and its clause has no subject of its own ("从今年开始拟连续几年发行超长期特别国债，…，
                 # 今年先发行1万亿元"); a clause with its own subject ("一般公共预算收入增长3%左右") is another metric
-                via_sentence = cov_sent if uok and cov_sent >= 0.99 and (cov_metric >= 0.5 or _bare(f.metric)) \
-                    else 0.0
+                via_sentence = cov_sent if uok and not per_head and cov_sent >= 0.99 \
+                    and (cov_metric >= 0.5 or _bare(f.metric)) else 0.0
                 score = (max(cov_metric, via_sentence) + 0.8 * precision + 0.3 * cov_sent + 0.5 * (hit.score / top_hit if top_hit > 0 else 0)
                          + 0.15 * self.cov(topic, f.clause) - 0.03 * rank)
                 if side is not None and side.wants:
@@ -582,12 +598,16 @@ class Answerer:
                     continue  # "提高以后是多少": "提高20元" does not say what the level is after the rise
                 if change and asks_level:
                     score -= 1.0
+                if asks_size and f.unit in PERCENT_UNITS and _RATE_OF_CHANGE.search(f.metric):
+                    score -= 1.0  # "经济总量到多少了" is 4.93万亿元, not 增长5.6%
                 if asks_growth and not asks_count and f.unit not in PERCENT_UNITS and not change:
                     continue  # (a count asked, "改造提升多少个", "增加多少人", is the number of the new things)
                 if asks_growth and not asks_share and _SHARE.search(f.metric):
                     continue  # "规上工业增加值增长多少" is not "…增加值占规上工业比重达到35%"
                 if total_asked and _is_new(f):
                     score -= 1.0  # "总里程有多少" is not "新增通车里程1523公里"
+                if total_asked and _TOTAL_METRIC.search(f.metric):
+                    score += 0.2  # "一共多少": 进出口总值, not what one programme brought (带动进出口415.4亿元)
                 if not change and vs_base:
                     score -= 1.0  # "比上年多安排了多少" asks the increase, not the level
                 if not uok:

@@ -217,8 +217,8 @@ def _leading_noun(text: str) -> str:
 
     out = []
     for word, flag in pos_tags(text[:24]):
-        if not flag.startswith("n") or flag == "nr":
-            break
+        if not (flag.startswith("n") or (flag == "vn" and out)) or flag == "nr" or (out and len(word) == 1):
+            break  # 全省进出口总值 (创…): nouns and verbal nouns, up to a one-character word
         out.append(word)
     return "".join(out)
 
@@ -293,8 +293,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                     prev_subject = subject
             elif figs and len(parts) > 1 and 2 <= len(subject) <= 16 and not NUMBER.search(subject):
                 prev_subject = subject
-            elif not prev_subject and not stated:
-                # a clause without a figure opening on a noun ("地区生产总值连跨两个万亿元台阶，年均增长5.7%")
+            elif not stated:
+                # a clause without a figure opening on a noun ("地区生产总值连跨两个万亿元台阶，年均增长5.7%";
+                # "…东盟进出口分别增长37.2%、19%，全省进出口总值创历史新高，达到5379亿元")
                 subject = _LEAD_WORDS.sub("", _leading_noun(text))
                 if len(subject) >= 4:
                     prev_subject = subject

@@ -48,7 +48,7 @@ ZH_STOPWORDS = frozenset(
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
-                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是".split())
+                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是 控制 做到".split())
 _QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
                             r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -57,8 +57,8 @@ _ASKS_NUMBER = re.compile(
     r"多少|(?<!哪)几[个家座场项件所条次名批期万亿千百十大]?(?!乎)|多大|多高|多长|多远|多宽|百分之几|百分比|比例是|比重是|"
     r"how many|how much|how long|how far|how big|how large|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
-    r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
-    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth)\b"
+    r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'.-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
+    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth|level|concentration)\b"
 )
 _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|总(?:里程|规模|面积|人数|数量|额)|(?:五|年)末|年底|现有|目前有|已有|已经有|共有|全部有|"
@@ -285,8 +285,13 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     for piece in _zh_content(covered):
         if len(piece) == 2 and piece[0] in _MODALS and has_cjk(piece[1]) and not word_class(piece).startswith("n"):
             piece = piece[1]  # 要建, 会降, 能涨: the verb is the word (能耗, 要素 are words of their own)
-            if piece in ZH_STOPWORDS:
-                continue  # 会想(办法)
+        elif len(piece) > 2 and piece[0] in _MODALS and word_class(piece[1:]).startswith("v") \
+                and not word_class(piece).startswith("n"):
+            piece = piece[1:]  # 想做到: a modal glued to a verb the segmenter did not split
+        if piece in ZH_STOPWORDS:
+            continue  # 会想(办法)
+        if any(t.text == piece and t.group != piece for t in terms):
+            continue  # 外贸进出口: 外贸 is already one of the words 进出口 stands for
         if has_cjk(piece) or any(ch.isdigit() for ch in piece):
             # latin letters glued to Chinese ("5g基站") stay with their piece; a lone character says little
             terms.append(Term(piece, 1.0 if len(piece) > 1 else 0.5, "zh", piece))

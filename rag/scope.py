@@ -182,6 +182,10 @@ class Corpus:
         self.by_place: dict[str, list[Document]] = {}
         for d in sorted(documents, key=lambda d: (d.place, d.year)):
             self.by_place.setdefault(d.place, []).append(d)
+        # the end year of a plan a report sets out ("到2030年…" in a 2026 report); not the next year,
+        # whose own report is the one to ask for
+        self._plan_years = {d.source: {max(p.years) for p in d.paragraphs
+                                       if d.year and p.years and max(p.years) >= d.year + 2} for d in documents}
         self.home = self._home(home)
 
     def _home(self, setting: str) -> tuple[str, ...]:
@@ -246,14 +250,14 @@ class Corpus:
 
     def _covering(self, place: str, years: tuple[int, ...], restrict: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Documents of ``place`` that speak about ``years``: that year's report (targets and
-        tasks) and the next years' reviews."""
+        tasks), the next years' reviews, and earlier reports whose plan reaches that far."""
         docs = [d for d in self.by_place.get(place, []) if not restrict or d.source in restrict]
         if not years:
             newest = self.newest_year(place, restrict)
             return tuple(d.source for d in docs if d.year == newest)
         span = set(years)
         out = [d.source for d in docs if d.year in span or any(y + 1 == d.year for y in span)
-               or (len(span) > 1 and min(span) < d.year <= max(span) + 1)]
+               or (len(span) > 1 and min(span) < d.year <= max(span) + 1) or span & self._plan_years[d.source]]
         return tuple(out)
 
     def held_parent(self, place: str) -> str | None:

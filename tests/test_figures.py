@@ -116,3 +116,11 @@ def test_naming_keeps_only_what_names_the_city_in_the_answer_and_its_citations()
     kept = Answerer.naming(part, ("烟台",))
     assert kept.direct == "推动烟台东方航天港" and [h for h, _ in kept.primary] == [a]
     assert Answerer.naming(part, ("威海",)).refused
+
+
+def test_a_clause_without_a_figure_gives_the_next_its_subject():
+    # the last subject named (东盟进出口) is not the subject of 达到5379亿元: the clause between names it
+    text = "对中亚五国、东盟进出口分别增长37.2%、19%，全省进出口总值创历史新高，达到5379亿元、增长18.5%。"
+    recs = {r.text: r.metric for r in extract(passage(text, "review"), "某省")}
+    assert recs["5379亿元"].startswith("进出口总值") and recs["18.5%"].startswith("进出口总值")
+    assert "东盟" in recs["19%"]

@@ -49,6 +49,9 @@ TABLE = [
     ("威海2026年GDP目标", [], ["威海2026年"]),
     ("Jiangsu's GDP target", [], ["江苏省"]),
     ("全国2023年GDP增长目标", [("全国", (2023,), {NATIONAL_2024}, "target")], []),  # its review speaks of 2023
+    # the end year of the plan a report sets out, but not the years before it nor the next year
+    ("山东到2030年GDP目标", [("山东省", (2030,), {SHANDONG}, "target")], []),
+    ("山东2027年GDP目标", [], ["山东2027年"]),
 ]
 
 
