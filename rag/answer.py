@@ -299,6 +299,10 @@ def _is_change(f: Figure) -> bool:
 # "增长了多少", "涨多少": a rate or an increment answers, never a level (GDP跨越7万亿)
 _ASKS_GROWTH = re.compile(r"(?:增长|增加|提高|提升|上涨|涨|下降|降低|减少|增速|增幅)(?:了|率)?(?:多少|几)|"
                           r"\bby how much\b|\bhow much did\b.{0,40}\b(?:grow|rise|increase|fall|drop)\b")
+# a figure relative to another ("快于经济增速1个百分点", "高于全国平均0.3个百分点")
+_RELATIVE = re.compile(r"(?:快于|慢于|高于|低于|超过|超出|领先|好于)\S{0,12}$")
+_ASKS_RELATIVE = re.compile(r"快于|慢于|高于|低于|超过|超出|领先|好于|比.{0,12}(?:快|慢|高|低|多|少)|\bthan\b|"
+                            r"\b(?:faster|slower|higher|lower|ahead)\b")
 _TOTAL_METRIC = re.compile(r"总(?:值|额|量|计|数|规模|里程|面积|人数)")
 # the size of a thing ("经济总量", "how big is the economy"), which a growth rate does not state
 _ASKS_SIZE = re.compile(r"总量|规模|总额|体量|多大|\bhow (?:big|large)\b|\bsize\b")
@@ -598,6 +602,8 @@ class Answerer:
                     continue  # "提高以后是多少": "提高20元" does not say what the level is after the rise
                 if change and asks_level:
                     score -= 1.0
+                if _RELATIVE.search(f.metric) and "百分点" in f.unit and not _ASKS_RELATIVE.search(q.norm):
+                    score -= 0.6  # "快于经济增速1个百分点" says how much faster, not the growth asked
                 if asks_size and f.unit in PERCENT_UNITS and _RATE_OF_CHANGE.search(f.metric):
                     score -= 1.0  # "经济总量到多少了" is 4.93万亿元, not 增长5.6%
                 if asks_growth and not asks_count and f.unit not in PERCENT_UNITS and not change:

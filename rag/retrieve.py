@@ -39,6 +39,8 @@ from .types import Chunk, Document, Hit, Passage
 ROLE_BONUS = 0.25
 #: ... and of a passage about the newest year when the question names no time.
 CURRENT_BONUS = 0.1
+#: ... and the penalty of a passage about a period (五年来) for a figure of one year.
+PERIOD_PENALTY = 0.3
 
 
 @dataclass
@@ -239,6 +241,9 @@ class Retriever:
         allowed = self.mask(side)
         rows = np.flatnonzero(allowed)
         fused = self.prior(side, rows)
+        if side is not None and len(side.years) == 1 and (q.form == "figure" or q.asks_number):
+            # a figure for one year is never read from a passage about a period (五年来…年均增长5.2%)
+            fused = fused - PERIOD_PENALTY * (self._n_years[rows] > 1)
         timings["scope"] = (time.perf_counter() - t) * 1000
         parts: dict[str, np.ndarray] = {}
         chunk_dense: np.ndarray | None = None
