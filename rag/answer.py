@@ -41,7 +41,8 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:区|市|县|镇|街|湾|岛|港|�
 _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实验|集聚|先行|自贸|综保|功能|服务|开发|新|功能|产业)区$|"
                             r"(?:城|全|各|本|我|省|地|县|区)市$|(?:海|港)湾$|海岛$|(?:口|渔|商)港$|(?:金|银|靠|江)山$|"
                             r"(?:全|各|本|我)省$|(?:产业|科技|工业|物流|口)园$")
-_TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前")
+_TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
+                        r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
 _LISTS = re.compile(r"包括|分别|即|：|:")
 # Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
 _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
@@ -863,8 +864,18 @@ class Answerer:
             text, hit = found
             return SideAnswer(side, form, False, direct=text, primary=[(hit, display(text))], nearest=nearest,
                               meta=meta)
-        if form == "when" and not [m for m in _TIME_EXPR.findall(best.sentence.text) if m not in q.norm]:
+        times = [m for m in _TIME_EXPR.finditer(best.sentence.text) if m.group(0) not in q.norm]
+        if form == "when" and not times:
             return SideAnswer(side, form, True, "when", nearest=nearest, meta=meta)
+        if form == "when" and not _TIME_EXPR.search(self._fact_text(best)):
+            # the time is in another clause of the sentence ("力争到2030年，…，碳达峰目标如期实现")
+            text = self._fact_text(best)
+            when = next(c for c in clauses(best.sentence.text) if c.start <= times[0].start() < c.end)
+            lead = strip_punct(display(when.text))
+            joined = next((lead + sep + text for sep in ("，", ",", "；") if normalize(lead + sep + text[:8])
+                           in normalize(display(best.sentence.text))), lead + "……" + text)
+            return SideAnswer(side, form, False, direct=joined, primary=[(best.hit, display(best.sentence.text))],
+                              nearest=nearest, meta=meta)
         if form == "where" and not _has_place(best.sentence.text):
             return SideAnswer(side, form, True, "where", nearest=nearest, meta=meta)
         text = self._fact_text(best)

@@ -48,6 +48,7 @@ _RELATED = re.compile(r"^(?:相关报道|相关文档|相关链接|相关新闻|
 _TITLE_LINE = re.compile(r"政府工作报告")
 
 # Five-year plans and the years they cover.
+_PLAN_WRITTEN = re.compile(r"第(十[三四五六])个五年规划")
 FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035)}
 _PLAN = re.compile("|".join(FIVE_YEAR_PLANS))
 _YEAR = re.compile(r"(20\d\d)年")
@@ -308,7 +309,9 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
     and so are the paragraphs after it until one speaks of the last year again."""
     if role == "review" and year:
         head = text[:120]
-        ahead = [FIVE_YEAR_PLANS[p] for p in _PLAN.findall(head[:40]) if FIVE_YEAR_PLANS[p][0] >= year]
+        # the next plan named early ("“十五五”规划纲要", "…第十五个五年规划的建议》，我们编制了…")
+        named = _PLAN.findall(head[:40]) + [f"{m}五" for m in _PLAN_WRITTEN.findall(head[:80])]
+        ahead = [FIVE_YEAR_PLANS[p] for p in named if p in FIVE_YEAR_PLANS and FIVE_YEAR_PLANS[p][0] >= year]
         if ahead and not re.search(r"五年(?:来|间)|这五年|过去五年", head):
             a, b = ahead[0]  # a part reviewing the last plan may also set out the next one
             return tuple(range(a, b + 1))
