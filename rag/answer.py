@@ -1038,7 +1038,9 @@ class Answerer:
                 after = normalize(clause[f.end:])
                 # the count the question states, or a count right before what the question asks about
                 if any(same_value(a, f) for a in asked) or (not asked and any(t in after[: len(t) + 4] for t in topic)):
-                    return not _LISTS.search(after[:12])
+                    # the list may follow in the next clause ("办好15件民生实事，包括：…")
+                    rest = normalize(c.sentence.text[c.clause.start - c.sentence.start + f.end:])
+                    return not _LISTS.search(rest[: len(after) + 6])
         return False
 
     def secondary_quote(self, q: Query, hit: Hit, chunk_dense) -> str:
