@@ -304,6 +304,7 @@ _ASKS_GROWTH = re.compile(r"(?:增长|增加|提高|提升|上涨|涨|下降|降
 _RELATIVE = re.compile(r"(?:快于|慢于|高于|低于|超过|超出|领先|好于)\S{0,12}$")
 _ASKS_RELATIVE = re.compile(r"快于|慢于|高于|低于|超过|超出|领先|好于|比.{0,12}(?:快|慢|高|低|多|少)|\bthan\b|"
                             r"\b(?:faster|slower|higher|lower|ahead)\b")
+_ASKS_RATE = re.compile(r"率|比例|百分|增速|增幅|增长|\bpercent|\brate\b|\bgrowth\b")
 _TOTAL_METRIC = re.compile(r"总(?:值|额|量|计|数|规模|里程|面积|人数)")
 # the size of a thing ("经济总量", "how big is the economy"), which a growth rate does not state
 _ASKS_SIZE = re.compile(r"总量|规模|总额|体量|多大|\bhow (?:big|large)\b|\bsize\b")
@@ -568,6 +569,8 @@ class Answerer:
                     continue  # a five-year figure does not answer for one year (a plan's does, for its last)
                 if f.text[:1] in CN_DIGITS and not asks_count:
                     continue  # "十大集群" answers "how many", not "how much did it grow"
+                if asks_count and f.unit in PERCENT_UNITS and not (asks_share or _ASKS_RATE.search(q.norm)):
+                    continue  # "新增多少个托位" is not "托位占比提高到68%"
                 cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
                 per_head = _per_head_only(q, f.metric)
                 if _head_conflict(q, f.metric) or per_head:
