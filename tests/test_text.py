@@ -78,3 +78,24 @@ def test_a_short_form_of_words_in_the_text(word, text, expected):
     from rag.answer import _abbreviates
 
     assert _abbreviates(word, text) is expected
+
+
+@pytest.mark.parametrize("question,metric,other", [
+    ("重庆到2030年GDP想做到多大？", "人均地区生产总值达到", True),  # per person, the total asked
+    ("人均GDP达到多少", "人均地区生产总值达到", False),
+    ("去年城市低保标准提到每月多少钱了？", "城市低保人均保障标准从/月提高至/月", False),  # the standard itself
+])
+def test_a_per_person_figure_does_not_answer_for_the_total(question, metric, other):
+    from rag.answer import _per_head_only
+    from rag.query import analyze
+
+    assert _per_head_only(analyze(question), metric) is other
+
+
+@pytest.mark.parametrize("metric,relative", [
+    ("快于经济增速", True), ("高于全国平均", True), ("地区生产总值增长", False),
+])
+def test_a_figure_relative_to_another(metric, relative):
+    from rag.answer import _RELATIVE
+
+    assert bool(_RELATIVE.search(metric)) is relative
