@@ -388,14 +388,16 @@ class Answerer:
         return sum(w for tok, w in weights.items() if tok in present) / total
 
     def coverage(self, q: Query, text: str, *, chars: bool = False, figure: bool = False,
-                 predicate: bool = False) -> float:
+                 predicate: bool = False, strict: bool = False) -> float:
         """Share of the question's topic words (report vocabulary) present in ``text``.
 
         Each term counts by its specificity (mean idf of its bigrams; a bigram the reports never
         use counts as most specific); a term counts as present when two thirds of its bigrams
         are. Alternatives for one user word share a group: the word is covered when any is.
         English words no dictionary knows count as absent terms. ``predicate``: the terms are what a
-        yes/no question asks (能建成吗), so the frame words among them (建成, 新建) count too.
+        yes/no question asks (能建成吗), so the frame words among them (建成, 新建) count too; with it or
+        ``strict``, a word written apart counts only as a short form (扩招: 扩大…招生; 水费 is not
+        消费水平).
         """
         present = token_set(text)
         top = self._max_idf
@@ -432,7 +434,8 @@ class Answerer:
                 # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters
                 # are there; in what a yes/no question asks, only as a short form (限购 is not 提限…购房)
                 norm = normalize(text)
-                if _abbreviates(t.text, text) if predicate and len(t.text) > 1 else all(ch in norm for ch in t.text):
+                if _abbreviates(t.text, text) if (predicate or strict) and len(t.text) > 1 \
+                        else all(ch in norm for ch in t.text):
                     hit = 1.0
             if figure and hit < 0.67 and len(t.text) >= 3 and t.text.endswith("率") and t.text[:-1] in normalize(text):
                 hit = 1.0  # 覆盖率 asked, 覆盖面达到90% given: the rate of what the text names (the unit is checked apart)
@@ -979,7 +982,7 @@ class Answerer:
             return False
         if asked.terms and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED:
             return False
-        return not topic.terms or self.coverage(topic, c.sentence.text, chars=True) >= YESNO_TOPIC
+        return not topic.terms or self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC
 
     def _yesno_parts(self, q: Query) -> tuple[Query, Query, list[str]]:
         """The question split into what is asked (the predicate's terms), its topic (the rest), and
