@@ -24,6 +24,7 @@ WEIHAI = "weihai-2025-government-work-report.txt"
 SETS = {
     "questions": ("eval/questions.jsonl", [WEIHAI], WEIHAI),
     "forms": ("eval/forms/questions.jsonl", [WEIHAI], WEIHAI),
+    "forms2": ("eval/forms2/questions.jsonl", [WEIHAI], WEIHAI),
     "traditional": ("eval/traditional/questions.jsonl", [WEIHAI], WEIHAI),
     "dev_en": ("eval/dev_en/questions.jsonl", [WEIHAI], WEIHAI),
     "national2024": ("eval/national2024/questions.jsonl", ["national-2024-government-work-report.txt"], ""),
