@@ -301,9 +301,9 @@ def _is_change(f: Figure) -> bool:
 _ASKS_GROWTH = re.compile(r"(?:增长|增加|提高|提升|上涨|涨|下降|降低|减少|增速|增幅)(?:了|率)?(?:多少|几)|"
                           r"\bby how much\b|\bhow much did\b.{0,40}\b(?:grow|rise|increase|fall|drop)\b")
 # a figure relative to another ("快于经济增速1个百分点", "高于全国平均0.3个百分点")
-_RELATIVE = re.compile(r"(?:快于|慢于|高于|低于|超过|超出|领先|好于)\S{0,12}$")
-_ASKS_RELATIVE = re.compile(r"快于|慢于|高于|低于|超过|超出|领先|好于|比.{0,12}(?:快|慢|高|低|多|少)|\bthan\b|"
-                            r"\b(?:faster|slower|higher|lower|ahead)\b")
+_THAN = "快于|慢于|高于|低于|超过|超出|领先|好于"
+_RELATIVE = re.compile(rf"(?:{_THAN})\S{{0,12}}$")
+_ASKS_RELATIVE = re.compile(rf"{_THAN}|比.{{0,12}}(?:快|慢|高|低|多|少)|\bthan\b|\b(?:faster|slower|higher|lower|ahead)\b")
 _ASKS_RATE = re.compile(r"率|比例|百分|增速|增幅|增长|\bpercent|\brate\b|\bgrowth\b")
 _TOTAL_METRIC = re.compile(r"总(?:值|额|量|计|数|规模|里程|面积|人数)")
 # the size of a thing ("经济总量", "how big is the economy"), which a growth rate does not state
@@ -873,9 +873,9 @@ class Answerer:
         times = [m for m in _TIME_EXPR.finditer(best.sentence.text) if m.group(0) not in q.norm]
         if form == "when" and not times:
             return SideAnswer(side, form, True, "when", nearest=nearest, meta=meta)
-        if form == "when" and not _TIME_EXPR.search(self._fact_text(best)):
+        text = self._fact_text(best)
+        if form == "when" and not _TIME_EXPR.search(text):
             # the time is in another clause of the sentence ("力争到2030年，…，碳达峰目标如期实现")
-            text = self._fact_text(best)
             when = next(c for c in clauses(best.sentence.text) if c.start <= times[0].start() < c.end)
             lead = strip_punct(display(when.text))
             joined = next((lead + sep + text for sep in ("，", ",", "；") if normalize(lead + sep + text[:8])
@@ -884,7 +884,6 @@ class Answerer:
                               nearest=nearest, meta=meta)
         if form == "where" and not _has_place(best.sentence.text):
             return SideAnswer(side, form, True, "where", nearest=nearest, meta=meta)
-        text = self._fact_text(best)
         return SideAnswer(side, form, False, direct=text, primary=[(best.hit, self._quote(best, text))],
                           nearest=nearest, meta=meta)
 
@@ -944,12 +943,13 @@ class Answerer:
         figure it states, if any); the clause of that sentence that does so is the answer."""
         best = None
         seen: set[tuple] = set()
+        parts = self._yesno_parts(q) if q.asked else None
         for c in cands:
             key = (c.hit.passage.key, c.sentence.start)
             seen.add(key)
             if len(seen) > 8:
                 break
-            if self._settles(q, c):
+            if self._settles(q, c, parts):
                 best = c
                 break
         if best is None:
@@ -964,15 +964,15 @@ class Answerer:
         return SideAnswer(side, "yesno", False, direct=text, primary=[(best.hit, self._quote(best, text))],
                           nearest=nearest, meta=meta)
 
-    def _settles(self, q: Query, c: Candidate) -> bool:
+    def _settles(self, q: Query, c: Candidate, parts: tuple[Query, Query, list[str]] | None) -> bool:
         """Does the clause shown settle the yes/no question? The clauses shown must, not the sentence
-        at large: "落实免费学前教育政策，…，增加普通高中学位供给" does not say that high school becomes free."""
-        shown = self._fact_text(c)
-        if not q.asked:
+        at large: "落实免费学前教育政策，…，增加普通高中学位供给" does not say that high school becomes free.
+        ``parts``: the question's ``_yesno_parts`` when its predicate is known."""
+        if parts is None:
             need = YESNO_SETTLES_EN if q.lang == "en" else YESNO_SETTLES
             return (self.coverage(q, c.sentence.text, chars=True) >= need
-                    and self.coverage(q, shown, chars=True) >= need)
-        asked, topic, things = self._yesno_parts(q)
+                    and self.coverage(q, self._fact_text(c), chars=True) >= need)
+        asked, topic, things = parts
         if not asked.terms and not topic.terms and not things:
             return False
         # what is asked must be in one clause: 还限购吗 is not settled by 公积金提限…购房, nor 高中免费吗

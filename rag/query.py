@@ -80,9 +80,10 @@ _ASKS_WHEN = re.compile(
     r"什么时候|啥时候|何时|哪天|哪一天|几月|几号|几点|几时|哪年|哪一年|时间表|截止|期限|开通时间|通车时间|完工时间|建成时间|"
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b|\b(?:what|which) year\b"
 )
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 搞不搞, 涨不涨
 _ASKS_YESNO = re.compile(
     r"会不会|能不能|是不是|有没有|是否|可不可以|要不要|能否|可否|有无|还会|还有没有|[吗嘛][？?。!！\s]*$|吗[，,]|"
-    r"([\u4e00-\u9fff])[不没]\1|[不没][？?。!！\s]*$|"
+    rf"{_A_NOT_A.pattern}|[不没][？?。!！\s]*$|"
     r"^(?:will|does|do|did|is|are|was|were|can|could|has|have|should|would|shall|may)\b"
 )
 _ASKS_DEFINITION = re.compile(
@@ -99,7 +100,6 @@ _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方�
                             r"\beach (?:person|household|family|company|firm|resident|student|applicant)|one person|"
                             r"\bmaximum\b|\bat most\b")
 _MODALS = frozenset("要会能将想该是有可还")
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _SCAFFOLD = re.compile(r"还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
                        r"定的是|定的|定了|定为|定在|定成|设定为|是定的|哪天|哪一天|几月几号|几号|几月|什么时候|啥时候|"
                        r"(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大|钱)?")
@@ -205,21 +205,20 @@ def _zh_content(norm: str) -> list[str]:
 
 
 # The modal of a yes/no question: its predicate follows ("政府今年会推便宜的托儿所吗" -> 推便宜的托儿所).
-_YESNO_MODAL = re.compile(r"会不会|能不能|是不是|有没有|要不要|可不可以|能否|是否|可否|有无|还有没有|([\u4e00-\u9fff])[不没]\1")
+_YESNO_MODAL = re.compile(rf"会不会|能不能|是不是|有没有|要不要|可不可以|能否|是否|可否|有无|还有没有|{_A_NOT_A.pattern}")
 _MODAL_WORDS = frozenset("会 能 要 将 可以 能够 还 还要 还会 还能 还有 还在 还给 也要 也会 也能 准备 打算 计划 开始 继续 还继续".split())
 
 
 def asked_predicate(text: str) -> str:
     """The predicate a Chinese yes/no question asks about: the words after its first modal
     (会不会, 能不能, 搞不搞, or a modal word 会/能/要/还…), without the closing particles; "" if none."""
-    from .segment import segment
+    from .segment import segment, word_class
 
     t = re.sub(r"(?:了|的)?[吗嘛呢吧么]?[？?。！!\s]*$", "", text.strip())
     t = re.sub(r"[不没]$", "", t)
     m = _YESNO_MODAL.search(t)
     if m:
         return (m.group(1) or "") + t[m.end():] if m.group(1) not in _MODALS else t[m.end():]
-    from .segment import word_class
 
     pos, found = 0, False
     for tok in segment(t):

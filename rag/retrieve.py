@@ -147,8 +147,9 @@ class Retriever:
             return np.zeros(len(self.passages), dtype=bool)
         return self._about[:, cols].any(axis=1)
 
-    def prior(self, side: Side | None, rows: np.ndarray) -> np.ndarray:
-        """Role and recency bonus of the allowed passages (see ``ROLE_BONUS``)."""
+    def prior(self, side: Side | None, rows: np.ndarray, figure: bool = False) -> np.ndarray:
+        """Role and recency bonus of the allowed passages (see ``ROLE_BONUS``); ``figure``: the
+        question asks a figure, which for one year is never read from a passage about a period."""
         bonus = np.zeros(len(rows), dtype=np.float32)
         if side is None:
             return bonus
@@ -162,6 +163,8 @@ class Retriever:
         elif len(side.years) == 1:  # a passage about that year alone beats one about a period containing it
             only = self._about_years(side.years)[rows] & (self._n_years[rows] == 1)
             bonus += CURRENT_BONUS * only
+            if figure:
+                bonus -= PERIOD_PENALTY * (self._n_years[rows] > 1)  # 五年来…年均增长5.2%
         return bonus
 
     # -- rankers -----------------------------------------------------------------------------
@@ -240,10 +243,7 @@ class Retriever:
         t = time.perf_counter()
         allowed = self.mask(side)
         rows = np.flatnonzero(allowed)
-        fused = self.prior(side, rows)
-        if side is not None and len(side.years) == 1 and (q.form == "figure" or q.asks_number):
-            # a figure for one year is never read from a passage about a period (五年来…年均增长5.2%)
-            fused = fused - PERIOD_PENALTY * (self._n_years[rows] > 1)
+        fused = self.prior(side, rows, figure=q.form == "figure" or q.asks_number)
         timings["scope"] = (time.perf_counter() - t) * 1000
         parts: dict[str, np.ndarray] = {}
         chunk_dense: np.ndarray | None = None
