@@ -874,9 +874,10 @@ class Answerer:
         if form == "when" and not times:
             return SideAnswer(side, form, True, "when", nearest=nearest, meta=meta)
         text = self._fact_text(best)
-        if form == "when" and not _TIME_EXPR.search(text):
+        when = next((c for c in clauses(best.sentence.text) if c.start <= times[0].start() < c.end), None) \
+            if form == "when" and not _TIME_EXPR.search(text) else None
+        if when is not None:
             # the time is in another clause of the sentence ("力争到2030年，…，碳达峰目标如期实现")
-            when = next(c for c in clauses(best.sentence.text) if c.start <= times[0].start() < c.end)
             lead = strip_punct(display(when.text))
             joined = next((lead + sep + text for sep in ("，", ",", "；") if normalize(lead + sep + text[:8])
                            in normalize(display(best.sentence.text))), lead + "……" + text)
@@ -972,9 +973,11 @@ class Answerer:
             need = YESNO_SETTLES_EN if q.lang == "en" else YESNO_SETTLES
             return (self.coverage(q, c.sentence.text, chars=True) >= need
                     and self.coverage(q, self._fact_text(c), chars=True) >= need)
+        from .segment import word_class
+
         asked, topic, things = parts
-        if not asked.terms and not topic.terms and not things:
-            return False
+        if not topic.terms and not things and all(word_class(t.group or t.text)[:1] == "v" for t in asked.terms):
+            return False  # nothing it is about ("管不管？"): no clause settles a bare verb
         # what is asked must be in one clause: 还限购吗 is not settled by 公积金提限…购房, nor 高中免费吗
         # by "落实免费学前教育政策，…，增加普通高中学位供给"; a thing no report names (消费券, 首付)
         # must be there in short form (春假秋假: 春秋假)

@@ -253,6 +253,7 @@ def test_yes_no_settled(pipeline, question, clause):
     "退休人员的养老金今年涨不涨？",
     "普通孩子上公办幼儿园今年能免保育费吗？",
     "今年威海会发消费券吗？",
+    "管不管？",  # a bare verb: nothing it is about
 ])
 def test_yes_no_the_report_does_not_settle(weihai_pipeline, question):
     a = weihai_pipeline.ask(question)
