@@ -133,7 +133,9 @@ class Composer:
                 continue
             label = "" if multi or not p.label else p.label + colon
             if fallback_from and p.primary:
-                label = f"《{self.titles.get(p.primary[0][0].passage.source, '')}》" + label
+                title = f"《{self.titles.get(p.primary[0][0].passage.source, '')}》"
+                sep = (" " if label else colon) if q.lang == "en" else ""
+                label = title + sep + label
             if p.form == "list":
                 body.line(("", bullet + who + (prefix if not multi else "") + label + f("list_lead")))
                 for text, hit in p.bullets:
