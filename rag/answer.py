@@ -28,7 +28,7 @@ from functools import lru_cache
 from .cite import best_sentence, display
 from .figures import COUNT_UNITS, FIGURE, PERCENT_UNITS, figures, parse_all, same_value, unit_ok
 from .lexical import BM25, tokens
-from .query import FRAME_WORDS, Query
+from .query import FRAME_WORDS, RESULTATIVE, Query
 from .retrieve import Retrieval, Retriever
 from .scope import Side
 from .text import Span, clauses, has_cjk, normalize, sentences, strip_punct
@@ -44,6 +44,8 @@ _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实�
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
                         r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
 _LISTS = re.compile(r"包括|分别|即|：|:")
+# the words before a period's end level: "从27136元增长到36439元", "城镇化率提高到65%", "增至80.5岁"
+_END_LEVEL = re.compile(r"(?:增长|提高|提升|增加|上升|扩大|下降|降低|减少)?(?:到|至)$|达到$")
 # Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
 _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
 _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
@@ -85,6 +87,8 @@ YESNO_SETTLES_EN = 0.7
 YESNO_ASKED = 0.7
 YESNO_TOPIC = 0.6
 ABSENT_TOPIC_WEIGHT = 0.25
+# a yes/no question's words in the clauses before the question (the caller's situation) weigh this much
+CONTEXT_TOPIC_WEIGHT = 0.5
 # Words that carry no content in a yes/no question's predicate or topic: adverbs, pronouns,
 # numerals, prepositions, particles (直接, 各种, 这种, 给, 点).
 _FILLER_CLASSES = ("d", "ad", "r", "m", "q", "p", "u", "c")
@@ -568,6 +572,10 @@ class Answerer:
                 if side is not None and side.years and not set(f.years) & set(side.years):
                     continue
                 if side is not None and len(side.years) == 1 and len(f.years) > 1 \
+                        and side.years[0] == max(f.years) and f.kind == "result" and not asks_growth \
+                        and _END_LEVEL.search(f.clause[:max(0, f.clause.find(f.text))]):
+                    pass  # the level a period ends at is its last year's ("从27136元增长到36439元")
+                elif side is not None and len(side.years) == 1 and len(f.years) > 1 \
                         and not (f.kind != "result" and side.years[0] == max(f.years)):
                     continue  # a five-year figure does not answer for one year (a plan's does, for its last)
                 if f.text[:1] in CN_DIGITS and not asks_count:
@@ -995,6 +1003,16 @@ class Answerer:
         asked, topic, things = [], [], []
         known_of = {t: any(self.bm25.idf_of(x) for x in tokens(t.text, normalized=True)) for t in q.terms}
         known_groups = {t.group or t.text for t, k in known_of.items() if k}
+        # the predicate without the longer words in it: a character counts as asked only outside them
+        # (村 of 城中村改造 is not asked; 涨 of 再涨 is)
+        bare = q.asked
+        for w in sorted({t.group or t.text for t in q.terms}, key=len, reverse=True):
+            if len(w) > 1:
+                bare = bare.replace(w, " ")
+        # the question is its last clause; the clauses before it tell the caller's situation
+        # ("我家住的是八九十年代的老小区，今年有没有改造的份？"), whose words weigh less as topic
+        *before, last = re.split(r"[，,；;。！!？?]", re.sub(r"[？?。！!\s]+$", "", q.norm)) or [""]
+        context = "".join(before)
         for t in q.terms:
             word = t.group or t.text
             known = known_of[t]
@@ -1002,20 +1020,22 @@ class Answerer:
                 continue  # an alternative no report uses, beside one they do (网上: 互联网|线上)
             if t.origin == "zh" and (word_class(word) in _FILLER_CLASSES or word[:1] in "这那"):
                 continue
-            if word in q.asked:
+            # a word of the predicate, not a character of a longer word in it (村 of 城中村改造)
+            if word in (q.asked if len(word) > 1 else bare):
                 if t.origin == "zh" and len(t.text) == 1 and _is_verb(t.text):
                     continue  # a light verb (放, 搞, 开): 春秋假还放吗 asks about 春秋假
                 if not known and has_cjk(t.text) and len(t.text) > 1:
-                    if not (_is_verb(t.text) or word_class(t.text).startswith("a")):
+                    if not (_is_verb(t.text) or word_class(t.text).startswith("a") or RESULTATIVE.fullmatch(t.text)):
                         things.append(t.text)
                         continue
                     # a verb no report uses is the caller's phrasing (翻修改造: 改造 is what is asked)
                     t = replace(t, weight=t.weight * ABSENT_VERB_WEIGHT)
                 asked.append(t)
-            elif known:
-                topic.append(t)
             else:
-                topic.append(replace(t, weight=t.weight * ABSENT_TOPIC_WEIGHT))
+                w = t.weight * (1.0 if known else ABSENT_TOPIC_WEIGHT)
+                if context and word in context and word not in last:
+                    w *= CONTEXT_TOPIC_WEIGHT
+                topic.append(replace(t, weight=w))
         return replace(q, terms=tuple(asked)), replace(q, terms=tuple(topic)), things
 
     @staticmethod

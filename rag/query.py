@@ -44,7 +44,8 @@ ZH_STOPWORDS = frozenset(
     是不是 有没有 能不能 可不可以 还 还会 还要 吗 政策 支持 帮助 措施 实际 实际上 去年 前年 明年 上年 当地 本地 到 到了 末 年末 年底
     比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢 各是 各 各自 比有 变化 有啥变化 啥变化
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
-    啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 在哪 在哪儿 在哪里""".split()
+    啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 在哪 在哪儿 在哪里
+    以后 今后 往后 之后 将来 实行 推行 执行""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
@@ -58,7 +59,7 @@ _ASKS_NUMBER = re.compile(
     r"how many|how much|how long|how far|how big|how large|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
     r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'.-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
-    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth|level|concentration)\b"
+    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth|level|concentration|expectancy|income|population|mileage)\b"
 )
 _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|总(?:里程|规模|面积|人数|数量|额)|(?:五|年)末|年底|现有|目前有|已有|已经有|共有|全部有|"
@@ -100,7 +101,9 @@ _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方�
                             r"\beach (?:person|household|family|company|firm|resident|student|applicant)|one person|"
                             r"\bmaximum\b|\bat most\b")
 _MODALS = frozenset("要会能将想该是有可还")
-_SCAFFOLD = re.compile(r"还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
+# a verb with its result (建好, 装上, 修完): a verb, however the segmenter tags it
+RESULTATIVE = re.compile(r"[\u4e00-\u9fff]{1,2}[好上完成到掉起]")
+_SCAFFOLD = re.compile(r"还有没有人|有没有人|有人(?=管)|还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
                        r"定的是|定的|定了|定为|定在|定成|设定为|是定的|哪天|哪一天|几月几号|几号|几月|什么时候|啥时候|"
                        r"(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大|钱)?")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
@@ -216,6 +219,11 @@ def asked_predicate(text: str) -> str:
 
     t = re.sub(r"(?:了|的)?[吗嘛呢吧么]?[？?。！!\s]*$", "", text.strip())
     t = re.sub(r"[不没]$", "", t)
+    # the question is its last clause; what comes before is the caller's situation ("听说要延迟退休了，
+    # 咱这今年也开始实行吗": 实行 is asked, not 延迟退休)
+    last = re.split(r"[，,；;。！!？?]", t)[-1]
+    if last.strip() and last != t and asked_predicate(last):
+        return asked_predicate(last)
     m = _YESNO_MODAL.search(t)
     if m:
         return (m.group(1) or "") + t[m.end():] if m.group(1) not in _MODALS else t[m.end():]
@@ -228,8 +236,9 @@ def asked_predicate(text: str) -> str:
         if tok in _MODAL_WORDS:
             found = True
             continue
-        if len(tok) == 2 and tok[0] in "会能要将还" and not word_class(tok).startswith("n"):
-            return tok[1:] + t[pos:]  # 会涨, 能免: the verb is what is asked (能耗, 要素 are nouns)
+        if (len(tok) == 2 or RESULTATIVE.fullmatch(tok[1:])) and tok[0] in "会能要将还" \
+                and not word_class(tok).startswith("n"):
+            return tok[1:] + t[pos:]  # 会涨, 能免, 能建好: the verb is what is asked (能耗, 要素 are nouns)
     return ""  # no modal, or only modals
 
 
@@ -284,7 +293,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     for piece in _zh_content(covered):
         if len(piece) == 2 and piece[0] in _MODALS and has_cjk(piece[1]) and not word_class(piece).startswith("n"):
             piece = piece[1]  # 要建, 会降, 能涨: the verb is the word (能耗, 要素 are words of their own)
-        elif len(piece) > 2 and piece[0] in _MODALS and word_class(piece[1:]).startswith("v") \
+        elif len(piece) > 2 and piece[0] in _MODALS and (word_class(piece[1:]).startswith("v")
+                                                          or RESULTATIVE.fullmatch(piece[1:])) \
                 and not word_class(piece).startswith("n"):
             piece = piece[1:]  # 想做到: a modal glued to a verb the segmenter did not split
         if piece in ZH_STOPWORDS:

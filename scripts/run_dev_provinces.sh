@@ -2,7 +2,7 @@
 # Run the provincial development sets, each report alone in its own folder with no metadata file
 # (detected), indexed from scratch, as a new deployment would. Prints the aggregate per set.
 #
-#   scripts/run_dev_provinces.sh [OUT_DIR] [PROVINCE ...]     # default /tmp/dev-provinces, all eleven
+#   scripts/run_dev_provinces.sh [OUT_DIR] [PROVINCE ...]     # default /tmp/dev-provinces, all fifteen
 #
 # Sets: eval/<province>2026/questions.jsonl (40 each, written before tuning; see README "Evaluation").
 set -euo pipefail
@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 OUT="${1:-/tmp/dev-provinces}"
 shift || true
 PROVINCES=("$@")
-[ ${#PROVINCES[@]} -gt 0 ] || PROVINCES=(henan zhejiang anhui hunan fujian jiangxi guangxi shaanxi chongqing hebei beijing)
+[ ${#PROVINCES[@]} -gt 0 ] || PROVINCES=(henan zhejiang anhui hunan fujian jiangxi guangxi shaanxi chongqing hebei beijing guizhou heilongjiang shanghai liaoning)
 CORPUS="../shared/corpus/provinces-2026"
 mkdir -p "$OUT"
 for p in "${PROVINCES[@]}"; do
