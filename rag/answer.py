@@ -44,6 +44,7 @@ _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实�
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
                         r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
 _LISTS = re.compile(r"包括|分别|即|：|:")
+_SCOPE_PREFIX = re.compile(r"^(?:全省|全市|全国|全区|全县|全州|地区|国内|我省|我市|我区|本省|本市)")
 # the words before a period's end level: "从27136元增长到36439元", "城镇化率提高到65%", "增至80.5岁"
 _END_LEVEL = re.compile(r"(?:增长|提高|提升|增加|上升|扩大|下降|降低|减少)?(?:到|至)$|达到$")
 # Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
@@ -457,6 +458,8 @@ class Answerer:
         """Share of a metric's own words that the question names: 数字经济核心产业增加值占国内生产总值比重
         is not what "GDP增长了多少" asks, though it contains 生产总值."""
         qtoks = {x for t in q.terms for x in tokens(t.text, normalized=True)}
+        # the place a metric is of (地区生产总值, 全省进出口) is not a word of the metric
+        metric = _SCOPE_PREFIX.sub("", metric)
         mtoks = [x for x in tokens(metric) if not _NUMERIC.fullmatch(x) and x not in FRAME_WORDS]
         if not mtoks:
             return 0.0

@@ -59,7 +59,7 @@ _ASKS_NUMBER = re.compile(
     r"how many|how much|how long|how far|how big|how large|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
     r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'.-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
-    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth|level|concentration|expectancy|income|population|mileage)\b"
+    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth|level|concentration|expectancy|income|population|mileage|(?<!will )(?<!would )(?<!to )change)\b"
 )
 _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|总(?:里程|规模|面积|人数|数量|额)|(?:五|年)末|年底|现有|目前有|已有|已经有|共有|全部有|"
