@@ -581,6 +581,8 @@ class Answerer:
                 elif side is not None and len(side.years) == 1 and len(f.years) > 1 \
                         and not (f.kind != "result" and side.years[0] == max(f.years)):
                     continue  # a five-year figure does not answer for one year (a plan's does, for its last)
+                if side is not None and len(side.years) > 1 and len(f.years) == 1:
+                    continue  # nor one year's for a period ("十四五期间新增养老床位" is not 2025's 3852张)
                 if f.text[:1] in CN_DIGITS and not asks_count:
                     continue  # "十大集群" answers "how many", not "how much did it grow"
                 if asks_count and f.unit in PERCENT_UNITS and not (asks_share or _ASKS_RATE.search(q.norm)):

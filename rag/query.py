@@ -323,6 +323,10 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     asks_when = bool(_ASKS_WHEN.search(norm))
     asks_where = bool(_ASKS_WHERE.search(norm))
     asks_yesno = bool(_ASKS_YESNO.search(norm.strip()))
+    if asks_yesno and asks_list:
+        # the question is its last clause: "过路费怎么收，会不会免费？" asks yes or no
+        last = re.split(r"[，,；;]", norm.strip())[-1]
+        asks_list = bool(_ASKS_LIST.search(last)) or not _ASKS_YESNO.search(last)
     # a unit asked ("in yuan", "how fast", 多少公里) asks for a figure whatever the wording
     wants_figure = bool(_WANTS_FIGURE.search(norm)) or bool(asked_units(unit_norm))
     sides = len({p.name or p.level for p in mentions.places}) + max(0, len(mentions.times) - 1)

@@ -165,6 +165,8 @@ class Retriever:
             bonus += CURRENT_BONUS * only
             if figure:
                 bonus -= PERIOD_PENALTY * (self._n_years[rows] > 1)  # 五年来…年均增长5.2%
+        elif figure:  # a period asked: its figures are in the passages about the period, not one year's
+            bonus -= PERIOD_PENALTY * (self._n_years[rows] == 1)
         return bonus
 
     # -- rankers -----------------------------------------------------------------------------

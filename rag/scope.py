@@ -31,7 +31,8 @@ _REL_YEAR_EN = [(re.compile(r"\bthis year'?s?\b|\bthis year\b|\bcurrent year\b")
                 (re.compile(r"\bnext year'?s?\b|\bcoming year\b"), 1)]
 _ABS_YEAR = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|\s*年度|(?=[^\d万亿千百%.个]|\.(?!\d)|$))")
 _PLAN = re.compile("|".join(FIVE_YEAR_PLANS) + r"|(?:(13|14|15)th five[- ]year plan)", re.IGNORECASE)
-_PAST_FIVE = re.compile(r"过去五年|五年来|这五年|近五年|\bpast five years\b|\blast five years\b")
+# (questions are normalised first, so 五 may already be 5)
+_PAST_FIVE = re.compile(r"(?:过去|这|近|前)[五5]年|[五5]年来|\bpast (?:five|5) years\b|\blast (?:five|5) years\b")
 # 国家/national as a place, not as an adjective (国家级, 国家海洋综合试验场, national marine park)
 _NATIONAL = re.compile(r"全国(?!性)|国家(?=[今去明前]年|的|层面|整体|经济|GDP|gdp|[，,？?]|$)|国务院|中央政府|我国|中国(?!特色|式)|"
                        r"(?<![a-z])(?:china|nationally|nationwide|state council|central government|the country|country's|"
@@ -109,9 +110,9 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
             b = a + 4
         times.append(TimeRef("period", a, b, key))
         spans.append(m.span())
-    if _PAST_FIVE.search(norm):
-        m = _PAST_FIVE.search(norm)
-        times.append(TimeRef("period", -5, -1, m.group(0)))
+    if m := _PAST_FIVE.search(norm):
+        if not times:  # "十四五这五年" names one period
+            times.append(TimeRef("period", -5, -1, m.group(0)))
         spans.append(m.span())
     for m in _ABS_YEAR.finditer(norm):
         if any(a <= m.start() < b for a, b in spans):

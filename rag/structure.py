@@ -89,8 +89,9 @@ def lead_sentence(text: str, limit: int = MAX_LEAD) -> str | None:
 
 def _years_of(text: str) -> tuple[int, ...]:
     years: set[int] = set()
-    for m in _PLAN.finditer(text):
-        a, b = FIVE_YEAR_PLANS[m.group(0)]
+    # "十五五", or in writing "第十五个五年规划"
+    for key in _PLAN.findall(text) + [f"{m}五" for m in _PLAN_WRITTEN.findall(text)]:
+        a, b = FIVE_YEAR_PLANS.get(key, (0, -1))
         years.update(range(a, b + 1))
     years.update(int(y) for y in _YEAR.findall(text))
     return tuple(sorted(years))
@@ -280,7 +281,12 @@ def parse_lines(lines: list[str], source: str, year: int = 0) -> tuple[list[Para
             role = "tasks" if st.section else "targets"
         if _SECTION.match(text) and role == "targets":
             st.part_role = role = "tasks"  # numbered sections after the targets are the tasks
-        years = _paragraph_years(role, year, st.part_years, text, st)
+        past = _past_period(text, year) if role in ("targets", "tasks") else None
+        if past:
+            # a paragraph of a plan part that looks back on the last period ("“十四五”时期，…这五年，…")
+            role, years = "review", past
+        else:
+            years = _paragraph_years(role, year, st.part_years, text, st)
         base = tuple(x for x in (st.part,) if x)
         if _SECTION.match(text):
             st.section = label(text, 24)
@@ -312,7 +318,9 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
         # the next plan named early ("“十五五”规划纲要", "…第十五个五年规划的建议》，我们编制了…")
         named = _PLAN.findall(head[:40]) + [f"{m}五" for m in _PLAN_WRITTEN.findall(head[:80])]
         ahead = [FIVE_YEAR_PLANS[p] for p in named if p in FIVE_YEAR_PLANS and FIVE_YEAR_PLANS[p][0] >= year]
-        if ahead and not re.search(r"五年(?:来|间)|这五年|过去五年", head):
+        # ("2025年是“十四五”规划冲刺收官、“十五五”规划谋篇布局之年。" speaks of the last year)
+        if ahead and not re.search(r"五年(?:来|间)|这五年|过去五年", head) \
+                and not re.match(rf"(?:各位代表[！!，,]?)?{year - 1}年", head):
             a, b = ahead[0]  # a part reviewing the last plan may also set out the next one
             return tuple(range(a, b + 1))
         # Which comes first decides: a cue of the last year (一年来, 过去的一年, "刚刚过去的2025年，…",
@@ -357,6 +365,21 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
         if st.about_year:
             return (year,)
     return _default_years(role, year, part_years)
+
+
+def _past_period(text: str, year: int) -> tuple[int, ...] | None:
+    """The past five-year period a paragraph opens on ("“十四五”时期，上海发展历程…", "五年来，…",
+    "过去五年，…"), when it is the period that ended before the report's year; else None."""
+    if not year:
+        return None
+    head = re.sub(r"^(?:各位代表[！!，,]?)", "", text[:30])
+    m = re.match(rf"[“\"]?({_PLAN.pattern})[”\"]?(?:时期|期间|以来|这五年)", head)
+    if m and FIVE_YEAR_PLANS[m.group(1)][1] == year - 1:
+        a, b = FIVE_YEAR_PLANS[m.group(1)]
+        return tuple(range(a, b + 1))
+    if re.match(r"(?:过去(?:的)?五年|五年来|这五年)[，,]", head):
+        return tuple(range(year - 5, year))
+    return None
 
 
 def _glossary_term(text: str) -> str | None:

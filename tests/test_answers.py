@@ -235,6 +235,9 @@ def test_list_answers(pipeline, question, measures):
     ("老板拖欠工资不给，政府今年管不管这事？", "欠薪问题源头治理"),
     ("村里的小诊所今年会翻修改造吗？", "改造提升村卫生室400个"),
     ("市政府今年自己的日常开销会压缩吗？", "非刚性支出按比例压减"),
+    # a character of the caller's situation (村, 城) is not what is asked of 城中村改造
+    ("我们村就在城边上，今年会搞城中村改造不？", "城中村改造"),
+    ("听说要延迟退休了，咱威海今年也开始实行吗？", "延迟法定退休年龄"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)

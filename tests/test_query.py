@@ -75,6 +75,10 @@ def test_a_noun_is_not_a_modal_before_a_verb():
     ("普通高中今年开始免学费了吗？", "免学费"),
     ("长江十年禁渔今年还继续搞吗？", "搞"),
     ("今年有没有老年食堂这类助餐服务？", "老年食堂这类助餐服务"),
+    # the question is the last clause; the caller's situation before it is not what is asked
+    ("听说要延迟退休了，咱威海今年也开始实行吗？", "实行"),
+    ("荣乌高速修好以后过路费怎么收，会不会免费？", "免费"),
+    ("上海大歌剧院今年能建好开放吗", "建好开放"),  # a modal glued to a verb with its result
 ])
 def test_what_a_yes_no_question_asks(question, asked):
     q = analyze(question)

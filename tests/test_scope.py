@@ -84,6 +84,8 @@ def test_without_a_home_every_place_answers():
     ("last year in Weihai", ["威海市"], [("rel", -1)]),
     ("十五五时期", [], [("period", 2026)]),
     ("过去五年", [], [("period", -5)]),
+    ("这5年", [], [("period", -5)]),  # a question is normalised first: 五 is 5
+    ("十四五这5年", [], [("period", 2021)]),  # one period, named twice
     ("国家级专精特新企业", [], []),  # an adjective, not the national level
     ("新乡村振兴", [], []),  # a city's name inside another word
     ("投资2000个项目", [], []),  # a count, not a year

@@ -164,6 +164,8 @@ _REVIEW_OPENINGS = [
     ("——经济运行稳中有进。人均GDP从2020年的5.2万元提高到2025年的7.4万元。", PERIOD, PERIOD),
     ("发挥比较优势，推动适度多元发展。超额完成国家“十四五”找矿目标任务。", (2025,), (2025,)),
     ("过去的一年，极不寻常、很不容易。", PERIOD, (2025,)),
+    # the last year as the subject, though the next plan is named ("…“十五五”规划谋篇布局之年")
+    ("2025年是“十四五”规划冲刺收官、“十五五”规划谋篇布局之年。总书记再次考察。", None, (2025,)),
     # the next plan, named in writing, at the end of the review part
     ("根据《中共某省委关于制定国民经济和社会发展第十五个五年规划的建议》，我们编制了“十五五”规划纲要（草案）。",
      PERIOD, (2026, 2027, 2028, 2029, 2030)),
@@ -189,3 +191,16 @@ def test_a_plan_part_naming_this_year_speaks_of_this_year():
     assert years[4] == (2026,)
     assert years[5] == tuple(range(2026, 2031))
     assert years[6] == (2026,) or years[6] == tuple(range(2026, 2031))  # follows the section it is in
+
+
+def test_a_part_on_the_plan_named_in_writing_and_its_look_back_on_the_last_period():
+    from rag.structure import parse_lines
+
+    lines = ["一、2025年工作回顾", "一年来，经济增长5%。", "二、关于《某省国民经济和社会发展第十五个五年规划纲要（草案）》的说明",
+             "“十四五”时期，我省发展历程极不寻常。这五年，地区生产总值从4万亿元增加到5万亿元。",
+             "“十五五”时期具有承前启后的重要地位。", "三、2026年主要任务", "今年的主要预期目标是：生产总值增长5%左右。"]
+    ps = {p.line: p for p in parse_lines(lines, "x.txt", 2026)[0]}
+    assert ps[3].years == tuple(range(2026, 2031))
+    assert (ps[4].role, ps[4].years) == ("review", PERIOD)  # looks back: its figures are the period's
+    assert (ps[5].role, ps[5].years) == ("tasks", tuple(range(2026, 2031)))
+    assert ps[7].years == (2026,)
