@@ -313,7 +313,6 @@ _ASKS_RATE = re.compile(r"率|比例|百分|增速|增幅|增长|\bpercent|\brat
 _TOTAL_METRIC = re.compile(r"总(?:值|额|量|计|数|规模|里程|面积|人数)")
 # the size of a thing ("经济总量", "how big is the economy"), which a growth rate does not state
 _ASKS_SIZE = re.compile(r"总量|规模|总额|体量|多大|\bhow (?:big|large)\b|\bsize\b")
-_RATE_OF_CHANGE = re.compile(r"(?:增长|下降|提高|降低|增速|增幅|回落|上涨)$")
 _SHARE = re.compile(r"占.{0,24}(?:比重|比例|份额)|占比|比重|\bshare\b|\bproportion\b")
 _AFTER_CHANGE = re.compile(r"(?:提高|调整|上调|增加|提升|下调)(?:以后|之后|后)")
 _ASKS_VS_BASE = re.compile(r"(?:比|较)(?:去年|上年|上一年|前一年)|同比|\bthan last year\b|\bover last year\b")
@@ -581,8 +580,8 @@ class Answerer:
                 elif side is not None and len(side.years) == 1 and len(f.years) > 1 \
                         and not (f.kind != "result" and side.years[0] == max(f.years)):
                     continue  # a five-year figure does not answer for one year (a plan's does, for its last)
-                if side is not None and len(side.years) > 1 and len(f.years) == 1:
-                    continue  # nor one year's for a period ("十四五期间新增养老床位" is not 2025's 3852张)
+                if side is not None and len(side.years) > 1 and len(ps.years) == 1:
+                    continue  # nor a passage about one year for a period ("十四五期间新增养老床位" is not 2025's 3852张)
                 if f.text[:1] in CN_DIGITS and not asks_count:
                     continue  # "十大集群" answers "how many", not "how much did it grow"
                 if asks_count and f.unit in PERCENT_UNITS and not (asks_share or _ASKS_RATE.search(q.norm)):
@@ -624,8 +623,8 @@ class Answerer:
                     score -= 1.0
                 if _RELATIVE.search(f.metric) and "百分点" in f.unit and not _ASKS_RELATIVE.search(q.norm):
                     score -= 0.6  # "快于经济增速1个百分点" says how much faster, not the growth asked
-                if asks_size and f.unit in PERCENT_UNITS and _RATE_OF_CHANGE.search(f.metric):
-                    score -= 1.0  # "经济总量到多少了" is 4.93万亿元, not 增长5.6%
+                if asks_size and f.unit in PERCENT_UNITS and not asks_share and not set(q.units) & set(PERCENT_UNITS):
+                    continue  # "经济总量到多少了" is 4.93万亿元, not 增长5.6% nor 贡献率35.1%
                 if asks_growth and not asks_count and f.unit not in PERCENT_UNITS and not change:
                     continue  # (a count asked, "改造提升多少个", "增加多少人", is the number of the new things)
                 if asks_growth and not asks_share and _SHARE.search(f.metric):

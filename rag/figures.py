@@ -28,12 +28,12 @@ _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千(?![米�
 _BASE_UNITS = (
     "%|％|‰|个百分点|百分点|微克/立方米|毫克/立方米|平方公里|平方千米|平方米|立方米|公里|千米|米|公顷|亩|吨标准煤|吨|千瓦时|千瓦|兆瓦|吉瓦|瓦|"
     "人次|人|户|套|辆|台|张床|张|件|场次|班次|列|场|家|座|个|项|所|条|次|名|艘|处|批|期|年|天|小时|倍|标箱|床|公斤|斤|"
-    "千克|克|岁|周|种|类|支|部|篇|只|头|株|棵|元|美元"
+    "千克|克|岁|周|种|类|支|部|篇|只|头|株|棵|元|美元|[EPT]FLOPS"
 )
 FIGURE = re.compile(
     # a range is one figure: "5%—5.5%", "4.5-5%" (its low end has at most three digits: no year)
     r"(?<![a-z\d.])(?:(?P<low>\d{1,3}(?:\.\d+)?)(?:%|％)?\s*(?:—|–|-|~|～|至)\s*)?"
-    r"(?P<number>\d+(?:\.\d+)?)(?![a-z\d])\s*"
+    r"(?P<number>\d+(?:\.\d+)?)(?:(?=[ept]flops)|(?![a-z\d]))\s*"
     # "6600多万人", "3000余万元", "100多家": more than, written before the unit
     r"(?:(?P<approx>多|余)(?=" + _MAGNITUDE + r"|" + _BASE_UNITS + r"))?"
     r"(?P<unit>" + _MAGNITUDE + r"?(?:" + _BASE_UNITS + r")|" + _MAGNITUDE

@@ -42,13 +42,14 @@ _PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|省政府|(?<![a-z])(?
 _CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|(?<![a-z])(?:the city|city's|citywide|city-wide|municipal)(?![a-z])")
 # A target (planned) or a result (achieved)?
 _WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|"
+                           r"(?:多少|几)\S{0,2}了[？?。]?$|"
                            r"(?<![a-z])(?:actual|actually|achieved|did|was|were|grew|rose|fell|reached|increased|"
                            r"decreased|result|results|record)(?![a-z])")
-_TARGET_WORD = re.compile(r"目标|预期|(?<![a-z])(?:targets?|goals?)(?![a-z])")
+_TARGET_WORD = re.compile(r"目标|预期(?!寿命)|(?<![a-z])(?:targets?|goals?)(?![a-z])")
 _ACHIEVED = re.compile(r"实际|完成了|实现了|达到了|完成情况|(?<![a-z])(?:actual|actually|achieved|achieve|met|meet|"
                        r"hit|reached|reach)(?![a-z])")
 _PLANNED = re.compile(r"(?<![a-z])(?:plan|plans|planned|planning|aim|aims|aimed|intend|intends|intended) to\b|计划|打算")
-_WANTS_TARGET = re.compile(r"目标|计划|预期|打算|要|将|准备|力争|安排|(?<![a-z])(?:targets?|goals?|plan|plans|planned|aims?|will|"
+_WANTS_TARGET = re.compile(r"目标|计划|预期(?!寿命)|打算|要|将|准备|力争|安排|(?<![a-z])(?:targets?|goals?|plan|plans|planned|aims?|will|"
                            r"going to|expected|expect)(?![a-z])")
 
 
