@@ -289,6 +289,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             if figs and len(parts) == 1:
                 # "实施省大中型项目5296个，年度完成投资1.1万亿元左右": the clause's own metric is the subject
                 subject = _LEAD_WORDS.sub("", text[: figs[0].start].strip(" ，,。；;：:"))
+                after = text[figs[0].end:].strip(" ，,。；;：:")
+                if len(subject) <= 2 and 2 <= len(after) <= 16 and not NUMBER.search(after):
+                    subject = after  # "实施1000个以上省重点项目，年度完成投资1万亿元": what is counted
                 if 2 <= len(subject) <= 16 and not NUMBER.search(subject):
                     prev_subject = subject
             elif figs and len(parts) > 1 and 2 <= len(subject) <= 16 and not NUMBER.search(subject):
