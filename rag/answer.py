@@ -87,6 +87,7 @@ YESNO_SETTLES_EN = 0.7
 # ABSENT_TOPIC_WEIGHT there: the caller's own words around the topic, 家里的, 老板, 村里的).
 YESNO_ASKED = 0.7
 YESNO_TOPIC = 0.6
+YESNO_TOPIC_NAMED = 0.3
 ABSENT_TOPIC_WEIGHT = 0.25
 # a yes/no question's words in the clauses before the question (the caller's situation) weigh this much
 CONTEXT_TOPIC_WEIGHT = 0.5
@@ -997,7 +998,13 @@ class Answerer:
             return False
         if asked.terms and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED:
             return False
-        return not topic.terms or self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC
+        if not topic.terms:
+            return True
+        if any(len(t.text) >= 3 and has_cjk(t.text) and t.text in normalize(c.clause.text) for t in asked.terms):
+            # a specific thing asked, named in the clause (老年助餐, 无还本续贷, 职业伤害保障): the words around it
+            # are the caller's ("送外卖的骑手", "社区会搞…"); the passage need only touch them
+            return self.coverage(topic, c.hit.passage.text, chars=True, strict=True) >= YESNO_TOPIC_NAMED
+        return self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC
 
     def _yesno_parts(self, q: Query) -> tuple[Query, Query, list[str]]:
         """The question split into what is asked (the predicate's terms), its topic (the rest), and
@@ -1038,6 +1045,8 @@ class Answerer:
             else:
                 w = t.weight * (1.0 if known else ABSENT_TOPIC_WEIGHT)
                 if context and word in context and word not in last:
+                    if not known:
+                        continue  # the caller's own story (家住…年代, 爸妈…做饭): no report's words
                     w *= CONTEXT_TOPIC_WEIGHT
                 topic.append(replace(t, weight=w))
         return replace(q, terms=tuple(asked)), replace(q, terms=tuple(topic)), things

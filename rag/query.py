@@ -101,6 +101,8 @@ _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方�
                             r"\beach (?:person|household|family|company|firm|resident|student|applicant)|one person|"
                             r"\bmaximum\b|\bat most\b")
 _MODALS = frozenset("要会能将想该是有可还")
+# colloquial verb forms: a verb said twice (治一治, 查一查), "more of it" (多贷点, 多招点): the verb itself
+_COLLOQUIAL_VERB = re.compile(r"([\u4e00-\u9fff])一\1|多([\u4e00-\u9fff])点(?![儿])")
 # a verb with its result (建好, 装上, 修完): a verb, however the segmenter tags it
 RESULTATIVE = re.compile(r"[\u4e00-\u9fff]{1,2}[好上完成到掉起]")
 _SCAFFOLD = re.compile(r"还有没有人|有没有人|有人(?=管)|还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
@@ -279,9 +281,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     unit_norm = topic_norm  # the units asked ("多少钱", "多少人") are read before the scaffolding goes
     terms: list[Term] = []
 
-    # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go
+    # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go (有没有人管: 管)
+    topic_norm = _SCAFFOLD.sub(" ", _COLLOQUIAL_VERB.sub(lambda m: m.group(1) or m.group(2), topic_norm))
     topic_norm = _A_NOT_A.sub(lambda m: m.group(1) if m.group(1) not in _MODALS else " ", topic_norm)
-    topic_norm = _SCAFFOLD.sub(" ", topic_norm)
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
     covered = topic_norm
     for key, term in lex.expand_zh(topic_norm, keep_report_words=True):
