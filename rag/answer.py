@@ -100,6 +100,8 @@ SECONDARY_CITATION = 0.6
 # this close to the first.
 MAX_BULLETS = 6
 LIST_CONTINUE = 0.75
+LIST_ANCHORS = 3
+LIST_TITLE_WEIGHT = 0.5
 
 
 def _abbreviates(word: str, text: str, span: int = 12) -> bool:
@@ -699,13 +701,14 @@ class Answerer:
     def _bullets(self, q: Query, r: Retrieval) -> list[tuple[str, Hit]]:
         """The measures the best passage names, in report order, continuing into the next passage
         on the same topic; each bullet a verbatim clause group, all within ``max_list_chars``."""
-        top = r.hits[0].passage
+        anchor = self._list_anchor(q, r)
+        top = anchor.passage
         # the next passages on the topic, and, when the best passage is only a section's lead ("（七）持续
         # 扩大高水平开放。稳步推进…", too short for a list), the rest of its paragraph
         lead_only = len(self._passage_sentences(top)) < 3
-        hits = [r.hits[0]] + [h for h in r.hits[1:4] if (h.score >= LIST_CONTINUE * r.hits[0].score
-                                                         and self.coverage(q, h.passage.text) >= 0.5)
-                              or (h.passage.key == top.key and h.passage.start >= top.end and lead_only)]
+        hits = [anchor] + [h for h in r.hits[:4] if h is not anchor and (
+            (h.score >= LIST_CONTINUE * anchor.score and self.coverage(q, h.passage.text) >= 0.5)
+            or (h.passage.key == top.key and h.passage.start >= top.end and lead_only))]
         hits.sort(key=lambda h: (h.passage.source != top.source, h.passage.line, h.passage.start))  # report order
         topic = self.weights(q, topic_only=True)
         pool: list[tuple[int, float, str, Hit]] = []  # (order, relevance, text, hit)
@@ -754,6 +757,13 @@ class Answerer:
             out.append((text, hit))
             used += len(text) + 1
         return out
+
+    def _list_anchor(self, q: Query, r: Retrieval) -> Hit:
+        """The passage a list comes from: the one titled by the topic (a subsection "促进外经贸提质发展"
+        for "怎么稳外贸"), among the close best of retrieval."""
+        best = r.hits[0].score or 1.0
+        return max(r.hits[:LIST_ANCHORS], key=lambda h: h.score / best + LIST_TITLE_WEIGHT * self.coverage(
+            q, " ".join(h.passage.section[1:]) + " " + h.passage.title, chars=True))
 
     def _specificity(self, text: str) -> float:
         """Mean idf of a sentence's bigrams relative to the rarest: a concrete measure (深远海养殖,
@@ -865,7 +875,7 @@ class Answerer:
             for _, h in bullets:
                 first, a, b = spans.get(h.passage.key, (h, h.passage.start, h.passage.end))
                 spans[h.passage.key] = (first, min(a, h.passage.start), max(b, h.passage.end))
-            top = r.hits[0].passage.key  # the best passage's paragraph is cited first
+            top = self._list_anchor(q, r).passage.key  # the list's own paragraph is cited first
             quotes = [(h, display(self._text[key][a:b])) for key, (h, a, b)
                       in sorted(spans.items(), key=lambda kv: kv[0] != top)]
             return SideAnswer(side, form, False, direct="\n".join(t for t, _ in bullets), bullets=bullets,

@@ -165,6 +165,8 @@ class Retriever:
             bonus += CURRENT_BONUS * only
             if figure:
                 bonus -= PERIOD_PENALTY * (self._n_years[rows] > 1)  # 五年来…年均增长5.2%
+            elif side.year_asked:  # "今年怎么稳外贸": this year's tasks before the plan period's
+                bonus -= PERIOD_PENALTY / 2 * (self._n_years[rows] > 1)
         elif figure:  # a period asked: its figures are in the passages about the period, not one year's
             bonus -= PERIOD_PENALTY * (self._n_years[rows] == 1)
         return bonus
