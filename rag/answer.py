@@ -89,6 +89,7 @@ YESNO_ASKED = 0.7
 YESNO_TOPIC = 0.6
 YESNO_TOPIC_NAMED = 0.3
 ABSENT_TOPIC_WEIGHT = 0.25
+SINGLE_CHAR_WEIGHT = 0.25  # of the rarest word's weight: a lone character says little
 # a yes/no question's words in the clauses before the question (the caller's situation) weigh this much
 CONTEXT_TOPIC_WEIGHT = 0.5
 # Words that carry no content in a yes/no question's predicate or topic: adverbs, pronouns,
@@ -348,7 +349,8 @@ def _has_place(text: str) -> bool:
 
 
 #: Questions asking which members make up something (not "what is planned for …").
-_ASKS_MEMBERS = re.compile(r"哪些|哪几|分别是|名单|清单|具体是|具体有|列出|which ones|\bname (?:all|the)\b|what are the \d+",
+_ASKS_MEMBERS = re.compile(r"具体(?:是|有)?哪(?:些|几)|都(?:是|有)哪(?:些|几)|是哪(?:些|几)|分别是|名单|清单|具体是|具体有|列出|"
+                           r"which ones|\bname (?:all|the)\b|what are the \d+",
                            re.I)
 
 
@@ -427,6 +429,14 @@ class Answerer:
             if figure and (t.text in FIGURE_FRAME or t.text in q.units or t.text == "数" or t.group in unit_words
                            or (t.text.endswith("数") and t.text[:-1] in q.units)):
                 continue  # the "how much" (多少斤, 亩数, 户数) is the figure itself
+            if len(t.text) == 1 and has_cjk(t.text) and not (predicate or strict):
+                # one character (水, 路, 电 in "水、路、电这些方面"): vague, and present when written anywhere
+                # (in what a yes/no question asks it is the thing itself: 发消费券吗 needs its 券)
+                w = top * SINGLE_CHAR_WEIGHT * t.weight
+                hit = 1.0 if t.text in normalize(text) else 0.0
+                gw, gh = groups.get(t.group or t.text, (0.0, 0.0))
+                groups[t.group or t.text] = (max(gw, w), max(gh, hit))
+                continue
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
             if figure and t.origin == "cedict":
