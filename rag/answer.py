@@ -28,7 +28,7 @@ from functools import lru_cache
 from .cite import best_sentence, display
 from .figures import COUNT_UNITS, FIGURE, PERCENT_UNITS, figures, parse_all, same_value, unit_ok
 from .lexical import BM25, tokens
-from .query import FRAME_WORDS, RESULTATIVE, Query
+from .query import FRAME_WORDS, RESULTATIVE, Query, Term
 from .retrieve import Retrieval, Retriever
 from .scope import Side
 from .text import Span, clauses, has_cjk, normalize, sentences, strip_punct
@@ -44,6 +44,13 @@ _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实�
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
                         r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
 _LISTS = re.compile(r"包括|分别|即|：|:")
+MAX_HEADING_CHARS = 40
+# "改革这部分总的思路是什么", "what is the general approach to …": a section's lead sentence
+_ASKS_OVERVIEW = re.compile(r"总的思路|总体思路|总体要求|主要思路|基本思路|总基调|总的要求|大方向|"
+                            r"\bgeneral (?:approach|idea|direction|principle)|\boverall (?:approach|idea|direction|goal)|"
+                            r"\bmain idea\b|\bguiding principle")
+OVERVIEW_BONUS = 0.5
+_NUMBERED_HEAD = re.compile(r"^\s*(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 _SCOPE_PREFIX = re.compile(r"^(?:全省|全市|全国|全区|全县|全州|地区|国内|我省|我市|我区|本省|本市)")
 # the words before a period's end level: "从27136元增长到36439元", "城镇化率提高到65%", "增至80.5岁"
 _END_LEVEL = re.compile(r"(?:增长|提高|提升|增加|上升|扩大|下降|降低|减少)?(?:到|至)$|达到$")
@@ -336,6 +343,34 @@ def _opposite(question: str, metric: str) -> bool:
     return (q_up and not q_down and m_down and not m_up) or (q_down and not q_up and m_up and not m_down)
 
 
+@lru_cache(maxsize=4096)
+def _proper_names(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the names of things (organisations, brands, other proper nouns of 3+ characters)
+    in ``text``, as the segmenter's own dictionary tags them (京东方 in 京东方数字艺术馆)."""
+    from .segment import pos_tags
+
+    out, pos = [], 0
+    for word, flag in pos_tags(text):
+        if flag in ("nz", "nt") and len(word) >= 3:
+            out.append((pos, pos + len(word)))
+        pos += len(word)
+    return tuple(out)
+
+
+def _names_masked(q: Query, text: str) -> str:
+    """``text`` with the inside of its proper names blanked, so that a question's word is not found
+    in the middle of another name (东方 in 京东方); a name the question's word begins is kept."""
+    norm = normalize(text)
+    chars = list(norm)
+    for a, b in _proper_names(norm):
+        name = norm[a:b]
+        if any(name.startswith(t.text) or t.text in name[:1] or t.text.startswith(name) for t in q.terms):
+            continue
+        for i in range(a + 1, b):
+            chars[i] = "·"
+    return "".join(chars)
+
+
 def _has_place(text: str) -> bool:
     from .places import find_in_text
 
@@ -513,8 +548,12 @@ class Answerer:
 
     def _is_heading(self, ps: Passage, s: Span) -> bool:
         """The passage's title sentence (a label, not an answer) when more follows it."""
-        return (s.start == ps.start and strip_punct(s.text).endswith(strip_punct(ps.title)[-6:])
-                and len(strip_punct(s.text)) <= len(ps.title) + 8 and ps.end - s.end > 2)
+        if s.start != ps.start or ps.end - s.end <= 2:
+            return False
+        if s.start == 0 and _NUMBERED_HEAD.match(s.text) and len(strip_punct(s.text)) <= MAX_HEADING_CHARS:
+            return True  # "(四)聚力全面深化改革,增强发展内生动力。": the section's own heading
+        return (strip_punct(s.text).endswith(strip_punct(ps.title)[-6:])
+                and len(strip_punct(s.text)) <= len(ps.title) + 8)
 
     def candidates(self, q: Query, r: Retrieval, depth: int = 3) -> list[Candidate]:
         """Clauses of the best passages, scored by how much of the question they cover, how close
@@ -524,6 +563,7 @@ class Answerer:
         top_hit = r.hits[0].score if r.hits else 1.0
         out: list[Candidate] = []
         figure_q = q.form in ("figure", "compare") or q.asks_number or q.wants_figure
+        overview = bool(_ASKS_OVERVIEW.search(q.norm))
         for hit in r.hits[:depth]:
             ps = hit.passage
             prior = hit.score / top_hit if top_hit > 0 else 0.0
@@ -545,8 +585,13 @@ class Answerer:
             topic_has_figure: dict[int, bool] = {}
             for s, _, _, _, _, _, _, figs in sorted(pool, key=lambda x: -x[3]):
                 topic_has_figure.setdefault(s.start, bool(figs))
+            # the sentence right after a section's own heading is its lead: what an overview asks for
+            heads = self._sentences[ps.key][:2]
+            lead = heads[1].start if len(heads) == 2 and _NUMBERED_HEAD.match(heads[0].text) else -1
             for s, clause, ccov, tcov, scov, stopic, d, figs in pool:
                 score = ccov + 0.4 * scov + 0.6 * prior + 2.5 * (d - dmax)
+                if overview and s.start == lead:
+                    score += OVERVIEW_BONUS
                 if figure_q:
                     # the figure is about the topic when its clause names it, or when it is the figure
                     # in the unit asked for in a sentence that names all of the topic
@@ -721,19 +766,23 @@ class Answerer:
             or (h.passage.key == top.key and h.passage.start >= top.end and lead_only))]
         hits.sort(key=lambda h: (h.passage.source != top.source, h.passage.line, h.passage.start))  # report order
         topic = self.weights(q, topic_only=True)
-        pool: list[tuple[int, float, str, Hit]] = []  # (order, relevance, text, hit)
-        order = 0
-        for hit in hits:
-            ps = hit.passage
-            for s in self._passage_sentences(ps):
-                if self._is_heading(ps, s):
-                    continue
-                text = strip_punct(display(s.text))
-                if len(text) < 4:
-                    continue
-                rel = self.cov(topic, s.text) + 0.2 * bool(re.search(r"“[^”]+”|\d", s.text)) + 0.3 * self._specificity(s.text)
-                pool.append((order, rel, text, hit))
-                order += 1
+
+        def sentences_of(hs: list[Hit]) -> list[tuple[tuple, float, str, Hit]]:
+            out = []  # (report order, relevance, text, hit)
+            for hit in hs:
+                ps = hit.passage
+                for s in self._passage_sentences(ps):
+                    if self._is_heading(ps, s):
+                        continue
+                    text = strip_punct(display(s.text))
+                    if len(text) < 4:
+                        continue
+                    rel = self.cov(topic, s.text) + 0.2 * bool(re.search(r"“[^”]+”|\d", s.text)) \
+                        + 0.3 * self._specificity(s.text)
+                    out.append(((ps.source != top.source, ps.line, s.start), rel, text, hit))
+            return out
+
+        pool = sentences_of(hits)
         if not pool:
             return []
         # a question about one named thing the passage mentions in passing ("烟台东方航天港今年有什么
@@ -743,8 +792,26 @@ class Answerer:
             pool = [x for x in pool if self.cov(topic, x[2]) >= 0.5]
         budget = self.max_list_chars
         n = min(MAX_BULLETS, len(pool))
-        # keep the most relevant sentences, shown in report order
-        chosen = sorted(sorted(pool, key=lambda x: (-x[1], x[0]))[:n], key=lambda x: x[0])
+        # keep the most relevant sentences, shown in report order; each of the topic's words that some
+        # sentence names is named by one ("help young people find jobs": 就业 and 青年 both)
+        ranked = sorted(pool, key=lambda x: (-x[1], x[0]))
+        chosen = ranked[:n]
+        reserve = sorted(sentences_of([h for h in r.hits[:4] if all(h is not x for x in hits)]),
+                         key=lambda x: (-x[1], x[0]))
+        groups: dict[str, list[Term]] = {}
+        for t in q.topic_terms:
+            groups.setdefault(t.group or t.text, []).append(t)
+        for alts in groups.values():
+            if len(alts) > 1 or alts[0].origin not in ("zh", "en"):
+                continue  # a colloquial word's readings (老百姓: 居民|群众|人民) or a dictionary's guess
+            def names(x, alts=alts):
+                return any(self.cov(self.weights(replace(q, terms=(t,))), x[2]) >= 0.67 for t in alts)
+            if any(names(x) for x in chosen):
+                continue
+            extra = next((x for x in ranked[n:] + reserve if names(x)), None)
+            if extra is not None and len(chosen) > 1:
+                chosen[-1] = extra
+        chosen = sorted(chosen, key=lambda x: x[0])
         # one length cap for all: what short bullets leave over goes to the long ones
         room = budget - len(chosen)
         lengths = sorted(len(x[2]) for x in chosen)
@@ -854,7 +921,7 @@ class Answerer:
             return SideAnswer(side, form, True, "not_mentioned", nearest=r.hits)
         best = cands[0]
         ps = best.hit.passage
-        coverage = self.coverage(q, ps.text + " " + " ".join(ps.section[1:]))
+        coverage = self.coverage(q, _names_masked(q, ps.text) + " " + " ".join(ps.section[1:]))
         dense = max((self._dense_of(ps, s, r.chunk_dense) for s in self._passage_sentences(ps)), default=0.0)
         meta = {"coverage": coverage, "dense": dense, "score": best.score}
         nearest = [best.hit] + [h for h in r.hits if h is not best.hit]

@@ -198,16 +198,30 @@ def _blank(norm: str, spans) -> str:
 
 
 def _zh_content(norm: str) -> list[str]:
-    """Chinese topic words: jieba tokens of the question minus scaffolding and punctuation."""
-    from .segment import segment
+    """Chinese topic words: jieba tokens of the question minus scaffolding and punctuation. A lone
+    noun character right after a word is that word's suffix (东方航天|港, 数字艺术|馆): one word."""
+    from .segment import segment, word_class
 
-    out = []
-    for tok in segment(norm):
-        tok = tok.strip()
+    out: list[str] = []
+    ends: list[int] = []
+    pos = 0
+    for raw in segment(norm):
+        start, pos = pos, pos + len(raw)
+        tok = raw.strip()
         if not tok or tok in ZH_STOPWORDS or not _PUNCT.sub("", tok):
             continue
-        out.append(tok)
+        adjacent = bool(out) and start == ends[-1] and has_cjk(out[-1][-1]) and has_cjk(tok[:1])
+        if adjacent and len(tok) == 1 and len(out[-1]) >= 2 and word_class(tok)[:1] in ("n", "s", "j", "") \
+                and word_class(out[-1])[:1] in ("n", "v", "j", ""):
+            out[-1] += tok
+        else:
+            out.append(tok)
+            ends.append(pos)
+            continue
+        ends[-1] = pos
     return out
+
+
 
 
 # The modal of a yes/no question: its predicate follows ("政府今年会推便宜的托儿所吗" -> 推便宜的托儿所).
