@@ -666,7 +666,9 @@ class Answerer:
                     fits = f.kind == side.wants or (side.wants == "target" and f.kind == "plan")
                     if not fits and _states_kind(q.norm, side.wants):
                         continue  # "2023年GDP增长目标" is not answered by 2023's result, nor the other way round
-                    score += 0.35 if fits else -0.1
+                    # what a year that is over achieved ("全国去年粮食产量": 1.4万亿斤) before its target
+                    # (1.3万亿斤以上), which answers only where no result is stated (2024年赤字率: 按3%安排)
+                    score += 0.35 if fits else -0.5 if side.wants == "result" else -0.1
                 if side is not None and len(side.years) == 1 and f.years == tuple(side.years):
                     score += 0.15  # about that year alone, not a period containing it
                 if _opposite(q.norm, f.metric):

@@ -17,7 +17,7 @@ set, which the answer states plainly ("资料库中没有北京市的政府工�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace, field
 
 from . import places as gaz
 from .structure import FIVE_YEAR_PLANS
@@ -36,7 +36,9 @@ _PAST_FIVE = re.compile(r"(?:过去|这|近|前)[五5]年|[五5]年来|\bpast (?
 # 国家/national as a place, not as an adjective (国家级, 国家海洋综合试验场, national marine park)
 _NATIONAL = re.compile(r"全国(?!性)|国家(?=[今去明前]年|的|层面|整体|经济|GDP|gdp|[，,？?]|$)|国务院|中央政府|我国|中国(?!特色|式)|"
                        r"(?<![a-z])(?:china|nationally|nationwide|state council|central government|the country|country's|"
-                       r"countrywide|national (?=gdp|growth|economy|target|level|budget|deficit|government|report|average))")
+                       r"countrywide|national (?=gdp|growth|economy|economic|targets?|goals?|level|budget|deficit|government|report|average|"
+                       r"cpi|inflation|consumer price|grain|unemployment|jobs?|employment|fiscal|debt|bonds?|"
+                       r"retail|trade|exports?|imports?|investment|income|energy|emissions?|population|figures?))")
 _PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|省政府|(?<![a-z])(?:the province|province-wide|province's|provincial "
                             r"(?=gdp|growth|economy|target|government|report))")
 _CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|(?<![a-z])(?:the city|city's|citywide|city-wide|municipal)(?![a-z])")
@@ -45,7 +47,7 @@ _WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下�
                            r"(?:多少|几)\S{0,2}了[？?。]?$|"
                            r"(?<![a-z])(?:actual|actually|achieved|did|was|were|grew|rose|fell|reached|increased|"
                            r"decreased|result|results|record)(?![a-z])")
-_TARGET_WORD = re.compile(r"目标|预期(?!寿命)|(?<![a-z])(?:targets?|goals?)(?![a-z])")
+_TARGET_WORD = re.compile(r"目标|预期(?!寿命)|安排(?:了)?(?:多少|几)|(?<![a-z])(?:targets?|goals?)(?![a-z])")
 _ACHIEVED = re.compile(r"实际|完成了|实现了|达到了|完成情况|(?<![a-z])(?:actual|actually|achieved|achieve|met|meet|"
                        r"hit|reached|reach)(?![a-z])")
 _PLANNED = re.compile(r"(?<![a-z])(?:plan|plans|planned|planning|aim|aims|aimed|intend|intends|intended) to\b|计划|打算")
@@ -59,6 +61,7 @@ class TimeRef:
     a: int
     b: int = 0
     text: str = ""
+    wants: str = ""  # in a question naming several times, what is asked of this one (target | result)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,30 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     uniq: dict[tuple, TimeRef] = {}
     for t in sorted(times, key=lambda t: norm.find(t.text)):
         uniq.setdefault((t.kind, t.a, t.b), t)
-    return Mentions(tuple(found), tuple(uniq.values()), tuple(spans), wants)
+    kept = list(uniq.values())
+    if len(kept) > 1:
+        kept = _wants_per_time(norm, kept)
+    return Mentions(tuple(found), tuple(kept), tuple(spans), wants)
+
+
+def _wants_per_time(norm: str, times: list[TimeRef]) -> list[TimeRef]:
+    """In "去年城镇新增就业实际是多少？今年目标又是多少？", each time asks its own: a target or result
+    word goes with the time mentioned nearest to it."""
+    at = [norm.find(t.text) for t in times]
+    cues = [(m.start(), "target") for m in _TARGET_WORD.finditer(norm)]
+    cues += [(m.start(), "result") for m in _ACHIEVED.finditer(norm)]
+    got: dict[int, str] = {}
+    for pos, kind in sorted(cues):
+        # Chinese names the time before what it asks (去年…实际, 今年目标); English after ("the target for 2025")
+        english = norm[pos: pos + 1].isascii()
+        before = [k for k in range(len(times)) if at[k] <= pos]
+        after = [k for k in range(len(times)) if at[k] > pos]
+        if english:
+            i = min(after, key=lambda k: at[k]) if after else max(before, key=lambda k: at[k])
+        else:
+            i = max(before, key=lambda k: at[k]) if before else min(after, key=lambda k: at[k])
+        got.setdefault(i, kind)
+    return [replace(t, wants=got.get(i, "")) for i, t in enumerate(times)]
 
 
 # -- what the corpus holds ----------------------------------------------------------------------
@@ -334,8 +360,9 @@ class Corpus:
                         continue
                     # a year that is over is asked about for its results unless the question says target
                     over = bool(years) and max(years) < self.newest_year(place, restrict)
+                    wants = t.wants if len(times) > 1 else m.wants
                     sides.append(Side(place, label, sources, years if m.times else (),
-                                      m.wants or ("result" if over else ""), bool(m.times)))
+                                      wants or ("result" if over else ""), bool(m.times)))
         return Scope(tuple(sides), tuple(dict.fromkeys(missing)), home_default, tuple(dict.fromkeys(named)))
 
     def _all_places(self, m: Mentions, places: list[str], docs_allowed: set[str],
