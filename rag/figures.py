@@ -15,7 +15,7 @@ General patterns of these reports only; nothing here names a report.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .text import clauses, sentences
 from .types import Figure, Passage
@@ -58,7 +58,9 @@ _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"多少钱|亿元|万元|多少亿|多少万元|金额|多少(?:投资|资金|经费|预算|贷款|补贴)|"
                 r"(?:资金|经费|预算|补贴)(?:是|有|达)?多少(?![人个家项])|\bmoney\b|\byuan\b|\brmb\b|\bbillion|\bmillion|\btrillion"),
      ("元", "亿", "万亿")),
-    (re.compile(r"公里|千米|多长|多远|里程|\bkm\b|kilomet|\bhow long\b|\bhow far\b|\blength\b|\bmiles?\b"), ("公里", "千米", "米")),
+    (re.compile(r"多长时间|多久|几天|几个月|\bhow long (?:will|can|does|do|is|are)\b.{0,30}\b(?:stay|last|take)|\bhow many (?:days|hours|months|years)\b"),
+     ("小时", "天", "日", "年", "个月", "月", "周")),
+    (re.compile(r"公里|千米|多长(?!时间)|多远|里程|\bkm\b|kilomet|\bhow long\b|\bhow far\b|\blength\b|\bmiles?\b"), ("公里", "千米", "米")),
     (re.compile(r"亩|\bmu\b|\bacres?\b"), ("亩", "公顷")),
     (re.compile(r"公顷|\bhectares?\b"), ("公顷", "亩")),
     (re.compile(r"吨|\btonnes?\b|\btons?\b"), ("吨",)),
@@ -205,6 +207,8 @@ def _own_year(text: str, start: int, years: tuple[int, ...]) -> tuple[int, ...]:
     return (int(m.group(1)),) if m else years
 
 
+# A clause saying what a figure before it is for
+_PURPOSE = re.compile(r"(?:重点|主要|专项|全部|优先)?(?:用于|支持|投向|保障)")
 # A clause measuring something of the subject before it ("总里程达8667公里", "年均增长5.7%"); "完成投资" has its own
 _OF_SUBJECT = re.compile(r"(?:总|年均|累计|年度|年内)")
 # An item of a "、" list that states an attribute of the list's subject, not a subject of its own
@@ -228,7 +232,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
     out: list[Figure] = []
     for s in sentences(ps.text):
         prev_subject = ""
-        for c in clauses(s.text):
+        parts_of = clauses(s.text)
+        for k, c in enumerate(parts_of):
+            first = len(out)
             text = c.text
             figs = parse_all(text)
             stated = bool(figs)
@@ -302,4 +308,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 subject = _LEAD_WORDS.sub("", _leading_noun(text))
                 if len(subject) >= 4:
                     prev_subject = subject
+            # what the money or measure is for, said in the next clause ("拟发行特别国债5000亿元，支持国有
+            # 大型商业银行补充资本"): part of what the figure measures
+            nxt = parts_of[k + 1].text.strip(" ，,。；;") if k + 1 < len(parts_of) else ""
+            if len(out) > first and _PURPOSE.match(nxt) and not parse_all(nxt):
+                out[first:] = [replace(f, metric=f.metric + nxt) for f in out[first:]]
     return out

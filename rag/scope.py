@@ -17,7 +17,7 @@ set, which the answer states plainly ("资料库中没有北京市的政府工�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace, field
+from dataclasses import dataclass, field, replace
 
 from . import places as gaz
 from .structure import FIVE_YEAR_PLANS
