@@ -160,10 +160,14 @@ def _wants_per_time(norm: str, times: list[TimeRef]) -> list[TimeRef]:
         english = norm[pos: pos + 1].isascii()
         before = [k for k in range(len(times)) if at[k] <= pos]
         after = [k for k in range(len(times)) if at[k] > pos]
-        if english:
-            i = min(after, key=lambda k: at[k]) if after else max(before, key=lambda k: at[k])
+        if len({k for _, k in cues}) == 1 and (not after or not before):
+            for i in range(len(times)):  # "2024年和2025年…各安排了多少", "目标2024年和2025年": all of them
+                got.setdefault(i, kind)
+            continue
+        if (english and after) or not before:
+            i = min(after, key=lambda k: at[k])
         else:
-            i = max(before, key=lambda k: at[k]) if before else min(after, key=lambda k: at[k])
+            i = max(before, key=lambda k: at[k])
         got.setdefault(i, kind)
     return [replace(t, wants=got.get(i, "")) for i, t in enumerate(times)]
 
@@ -360,7 +364,8 @@ class Corpus:
                         continue
                     # a year that is over is asked about for its results unless the question says target
                     over = bool(years) and max(years) < self.newest_year(place, restrict)
-                    wants = t.wants if len(times) > 1 else m.wants
+                    # several times, some with a word of their own: each its own; else the question's
+                    wants = t.wants if len(times) > 1 and any(x.wants for x in times) else m.wants
                     sides.append(Side(place, label, sources, years if m.times else (),
                                       wants or ("result" if over else ""), bool(m.times)))
         return Scope(tuple(sides), tuple(dict.fromkeys(missing)), home_default, tuple(dict.fromkeys(named)))

@@ -137,3 +137,18 @@ def test_a_city_without_a_report_is_answered_from_its_province(corpus):
     scope = corpus.resolve(find_mentions("烟台今年城镇新增就业目标多少"))
     assert "烟台市" in scope.missing
     assert [s.place for s in scope.sides] == ["山东省"]
+
+
+@pytest.mark.parametrize("text,wants", [
+    ("山东去年城镇新增就业实际是多少？今年目标又是多少？", ["result", "target"]),
+    ("shandong's gdp growth last year vs. its growth target this year?", ["", "target"]),
+    ("what was china's actual gdp growth in 2024 and what is the target for 2025?", ["result", "target"]),
+    ("2024年和2025年地方政府专项债各安排了多少", ["target", "target"]),  # said of both
+    ("全国粮食产量目标2024年和2025年比有啥变化", ["target", "target"]),
+    ("全国2024年和2025年赤字率", ["", ""]),  # no word of its own: the question's (and the year's) default
+])
+def test_each_time_asks_its_own(text, wants):
+    from rag.segment import boundaries
+
+    m = find_mentions(text.lower(), boundaries(text.lower()))
+    assert [t.wants for t in m.times] == wants
