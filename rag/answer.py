@@ -77,6 +77,8 @@ STRONG_DENSE = 0.85
 FIGURE_MATCH = 0.6
 PRECISION_WEIGHT = {"zh": 0.25, "en": 0.5}
 FIGURE_MATCH_EN_UNIT = 0.4
+MIN_METRIC_COVERAGE_EN = 0.4
+CN_COUNT_PENALTY = 0.3
 # A word of the question that no report uses counts as most specific (暖气费: the report lacks the
 # topic), unless the question asks for a figure and the word is a verb, mostly the caller's own
 # phrasing of the quantity (保住多少斤, 加多少钱): then it counts this much. (In a yes/no question the
@@ -289,13 +291,17 @@ def _narrower(q: Query, pairs: list[tuple[str, str]], metric: str, sentence: str
     return any(b in m and a not in sent and a not in there and not all(ch in sent for ch in a) for a, b in pairs)
 
 
-def _sub_metric(metric: str, question: str) -> bool:
+def _sub_metric(metric: str, q: Query) -> bool:
     """Does the metric name a part of what the question asks: a quoted name or an enumeration the
-    question does not mention (电动汽车、锂电池、光伏产品“新三样”出口 vs 出口总额)?"""
-    names = [n for n in re.findall(r"“([^”]{1,12})”", metric) if normalize(n) not in question]
+    question does not mention, in its words or in the report words it stands for (电动汽车、锂电池、
+    光伏产品“新三样”出口 vs 出口总额; "major programmes" does mention 九大“工程”)?"""
+    question = q.norm
+    names = [n for n in re.findall(r"“([^”]{1,12})”", metric) if normalize(n) not in question
+             and not any(t.text in normalize(n) for t in q.terms if len(t.text) >= 2)]
     items = metric.split("、")[:-1]  # an enumeration's items are short names, not statements of their own
     listed = bool(items) and all(len(x) <= 10 for x in items) \
-        and not any(normalize(x) in question for x in items if len(x) >= 2)
+        and not any(normalize(x) in question or any(t.text in normalize(x) for t in q.terms if len(t.text) >= 2)
+                    for x in items if len(x) >= 2)
     # "数字经济核心产业增加值占国内生产总值比重": a share of GDP is not GDP
     share = bool(re.search(r"占[^，,。]{1,16}(?:比重|比例)", metric)) and not re.search(r"比重|比例|占比|share", question)
     return bool(names) or listed or share
@@ -671,9 +677,11 @@ class Answerer:
                     score += 0.35 if fits else -0.5 if side.wants == "result" else -0.1
                 if side is not None and len(side.years) == 1 and f.years == tuple(side.years):
                     score += 0.15  # about that year alone, not a period containing it
+                if f.text[:1] in CN_DIGITS:
+                    score -= CN_COUNT_PENALTY  # a count in words is often a name ("千项技改"): digits first
                 if _opposite(q.norm, f.metric):
                     score -= 0.6
-                if _sub_metric(f.metric, q.norm):
+                if _sub_metric(f.metric, q):
                     score -= 0.3
                     cov_metric *= 0.5  # "“新三样”出口" is a part of exports, not exports
                 change = _is_change(f)
@@ -702,6 +710,10 @@ class Answerer:
                 if stated and any(same_value(a, b) for a in stated for b in parse_all(f.text)):
                     score += 0.3
                 match = max(cov_metric + PRECISION_WEIGHT.get(q.lang, 0.25) * precision, via_sentence)
+                if q.lang == "en" and cov_metric < MIN_METRIC_COVERAGE_EN and not via_sentence:
+                    # an English question's words reach the report through dictionaries: the metric's own
+                    # words (新建5g基站) cannot stand in for most of what was asked (EV charging stations)
+                    match = min(match, cov_metric)
                 out.append((score, f, hit, match))
         out.sort(key=lambda x: -x[0])
         return out

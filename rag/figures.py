@@ -279,6 +279,8 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             for m in CN_FIGURE.finditer(text):
                 if m.group(0).startswith("第") and not re.search(r"[轮批期次]", m.group(0)):
                     continue
+                if m.group(0) == "一批":
+                    continue  # "建设一批…": some, not a count
                 value = _cn_value(m.group(0))
                 if value is None:
                     continue
