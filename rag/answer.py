@@ -46,7 +46,7 @@ _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日
 _LISTS = re.compile(r"包括|分别|即|：|:")
 MAX_HEADING_CHARS = 40
 # "改革这部分总的思路是什么", "what is the general approach to …": a section's lead sentence
-_ASKS_OVERVIEW = re.compile(r"总的思路|总体思路|总体要求|主要思路|基本思路|总基调|总的要求|大方向|"
+_ASKS_OVERVIEW = re.compile(r"总的思路|总体思路|总体要求|主要思路|基本思路|总基调|总的要求|大方向|总体(?:上)?(?:怎么|如何|要)|"
                             r"\bgeneral (?:approach|idea|direction|principle)|\boverall (?:approach|idea|direction|goal)|"
                             r"\bmain idea\b|\bguiding principle")
 OVERVIEW_BONUS = 0.5
@@ -799,6 +799,8 @@ class Answerer:
         pool = sentences_of(hits)
         if not pool:
             return []
+        if _ASKS_OVERVIEW.search(q.norm):  # "总体怎么推进": the section's lead comes first
+            pool = [(o, rel + OVERVIEW_BONUS * (h is anchor), t, h) for o, rel, t, h in pool]
         # a question about one named thing the passage mentions in passing ("烟台东方航天港今年有什么
         # 安排" in a passage on traditional industries): the sentences that name it, not the passage's others
         named = [x for x in pool if self.cov(topic, x[2]) >= 0.99 and _names_from(q, x[2])]
@@ -852,9 +854,15 @@ class Answerer:
     def _list_anchor(self, q: Query, r: Retrieval) -> Hit:
         """The passage a list comes from: the one titled by the topic (a subsection "促进外经贸提质发展"
         for "怎么稳外贸"), among the close best of retrieval."""
+        if _ASKS_OVERVIEW.search(q.norm):
+            return r.hits[0]  # the section's own lead, not one of its subsections
         best = r.hits[0].score or 1.0
+        # what the question is about, not what it asks done to it (拖欠工资的问题怎么管: 欠薪, not 治理)
+        from .segment import word_class
+
+        about = replace(q, terms=tuple(t for t in q.terms if word_class(t.group or t.text)[:1] not in ("v", "d")))
         return max(r.hits[:LIST_ANCHORS], key=lambda h: h.score / best + LIST_TITLE_WEIGHT * self.coverage(
-            q, " ".join(h.passage.section[1:]) + " " + h.passage.title, chars=True))
+            about, " ".join(h.passage.section[1:]) + " " + h.passage.title, chars=True))
 
     def _specificity(self, text: str) -> float:
         """Mean idf of a sentence's bigrams relative to the rarest: a concrete measure (深远海养殖,
