@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# Markup pasted in with a question: a script or style element whole, then any tag.
+_MARKUP_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_MARKUP_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*)?/?>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 # Sentence ends inside a paragraph. Semicolons end a sentence too: reports string whole
@@ -37,7 +40,10 @@ def normalize(text: str) -> str:
 
 
 def clean_input(text: str) -> str:
-    """Strip control and zero-width characters and collapse whitespace (user input only)."""
+    """Strip markup pasted in with a question, control and zero-width characters, and collapse
+    whitespace (user input only; the question is still echoed as it was submitted)."""
+    text = _MARKUP_TAG.sub("\x00", _MARKUP_BLOCK.sub("\x00", text))
+    text = re.sub(r"(?<=[A-Za-z0-9])\x00+(?=[A-Za-z0-9])", " ", text).replace("\x00", "")
     text = _CONTROL.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()
 

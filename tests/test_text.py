@@ -61,6 +61,10 @@ def test_sentences_and_clauses_keep_offsets():
     ("  问题\n\t ", "问题"),
     ("a\x00b\x1bc", "a b c"),
     ("零\u200b宽", "零 宽"),
+    ("<script>alert('x')</script>今年要建多少5G基站", "今年要建多少5G基站"),
+    ("<b>社零</b>增长目标", "社零增长目标"),
+    ("<p>How many</p><p>jobs</p>", "How many jobs"),
+    ("GDP<5%吗", "GDP<5%吗"),
 ])
 def test_clean_input(raw, clean):
     assert clean_input(raw) == clean
