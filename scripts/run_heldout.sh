@@ -8,6 +8,8 @@
 # - eval/heldout/{hubei,yunnan,tianjin}: each provincial report alone in its own folder, with no
 #   metadata file (detected), indexed from scratch.
 # - eval/heldout/cross: the shipped corpus (seeds/); eval/heldout/forms: Weihai alone.
+# - eval/heldout3 (written later, run once): ningxia and gansu each alone with no metadata file,
+#   weihai (Weihai alone), cross (the shipped corpus).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${1:-/tmp/heldout-runs}"
@@ -32,7 +34,7 @@ for k in keys:
         continue
     cells.append(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}")
 print(name.ljust(22), "  ".join(cells))
-if name.endswith("forms"):
+if name.endswith("forms") or name == "heldout3-weihai":
     for form, b in sorted((d.get("by_form") or {}).items()):
         parts = [f"{k}={b[k]:.3f}" if isinstance(b.get(k), float) else f"{k}={b.get(k)}"
                  for k in ("n", "direct_accuracy", "refusal_recall", "false_refusal_rate", "wrong_figure_rate",
@@ -55,9 +57,17 @@ run holdout2 eval/holdout2/questions.jsonl --seeds-dir "$OUT/seeds/weihai" --ind
   --keep-english >/dev/null
 run holdout2-traditional "$OUT/holdout2-traditional.jsonl" --seeds-dir "$OUT/seeds/weihai" --index-dir "$OUT/index/weihai"
 run heldout-forms eval/heldout/forms/questions.jsonl --seeds-dir "$OUT/seeds/weihai" --index-dir "$OUT/index/weihai"
+province() {  # name, province, question file
+  mkdir -p "$OUT/seeds/$2"
+  cp "$CORPUS/$2-2026-government-work-report.txt" "$OUT/seeds/$2/"
+  run "$1" "$3" --seeds-dir "$OUT/seeds/$2" --index-dir "$OUT/index/$2"
+}
 for p in hubei yunnan tianjin; do
-  mkdir -p "$OUT/seeds/$p"
-  cp "$CORPUS/$p-2026-government-work-report.txt" "$OUT/seeds/$p/"
-  run "heldout-$p" "eval/heldout/$p/questions.jsonl" --seeds-dir "$OUT/seeds/$p" --index-dir "$OUT/index/$p"
+  province "heldout-$p" "$p" "eval/heldout/$p/questions.jsonl"
 done
 run heldout-cross eval/heldout/cross/questions.jsonl --seeds-dir seeds --index-dir "$OUT/index/corpus"
+run heldout3-weihai eval/heldout3/weihai/questions.jsonl --seeds-dir "$OUT/seeds/weihai" --index-dir "$OUT/index/weihai"
+for p in ningxia gansu; do
+  province "heldout3-$p" "$p" "eval/heldout3/$p/questions.jsonl"
+done
+run heldout3-cross eval/heldout3/cross/questions.jsonl --seeds-dir seeds --index-dir "$OUT/index/corpus"

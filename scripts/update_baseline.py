@@ -25,11 +25,13 @@ SETS = {
     "questions": ("eval/questions.jsonl", [WEIHAI], WEIHAI),
     "forms": ("eval/forms/questions.jsonl", [WEIHAI], WEIHAI),
     "forms2": ("eval/forms2/questions.jsonl", [WEIHAI], WEIHAI),
+    "forms3": ("eval/forms3/questions.jsonl", [WEIHAI], WEIHAI),
     "traditional": ("eval/traditional/questions.jsonl", [WEIHAI], WEIHAI),
     "dev_en": ("eval/dev_en/questions.jsonl", [WEIHAI], WEIHAI),
     "national2024": ("eval/national2024/questions.jsonl", ["national-2024-government-work-report.txt"], ""),
     "shandong2026": ("eval/shandong2026/questions.jsonl", ["shandong-2026-government-work-report.txt"], ""),
     "cross": ("eval/cross/questions.jsonl", None, ""),
+    "cross2": ("eval/cross2/questions.jsonl", None, ""),
 }
 
 
