@@ -359,7 +359,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             core = re.sub(r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|(?:是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|"
                           r"指的是啥|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西)|[？?。!！\s]", "", norm)
             defined = core if has_cjk(core) and len(core) <= 12 else ""
-    stated = tuple(f.text for f in parse_all(text) if not re.fullmatch(r"20\d\d", f.text))
+    # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states
+    stated = tuple(f.text for f in parse_all(text) if not re.fullmatch(r"20\d\d", f.text)
+                   and not text[f.end:f.end + 1] == "代")
     return Query(
         raw=question,
         text=text,

@@ -58,6 +58,8 @@ def test_stated_figures_and_units():
     assert q.stated_figures == ("103.4公里",) and "公里" in q.units
     q = analyze("今年要建九百座基站吗")  # numerals become digits
     assert q.stated_figures == ("900座",)
+    # a decade is a time the caller tells, not a figure to check (八九十年代 → 90年代)
+    assert analyze("我家住的是八九十年代的老小区，今年有没有改造的份？").stated_figures == ()
 
 
 def test_a_noun_is_not_a_modal_before_a_verb():
