@@ -97,6 +97,8 @@ YESNO_SETTLES_EN = 0.7
 YESNO_ASKED = 0.7
 YESNO_TOPIC = 0.6
 YESNO_TOPIC_NAMED = 0.3
+#: ... and a thing asked named by this many characters settles it alone
+YESNO_NAMED_ALONE = 5
 ABSENT_TOPIC_WEIGHT = 0.25
 SINGLE_CHAR_WEIGHT = 0.25  # of the rarest word's weight: a lone character says little
 # a yes/no question's words in the clauses before the question (the caller's situation) weigh this much
@@ -1109,9 +1111,12 @@ class Answerer:
             return False
         if not topic.terms:
             return True
-        if any(len(t.text) >= 3 and has_cjk(t.text) and t.text in normalize(c.clause.text) for t in asked.terms):
-            # a specific thing asked, named in the clause (老年助餐, 无还本续贷, 职业伤害保障): the words around it
-            # are the caller's ("送外卖的骑手", "社区会搞…"); the passage need only touch them
+        named = [t for t in asked.terms if len(t.text) >= 3 and has_cjk(t.text) and t.text in normalize(c.clause.text)]
+        if any(len(t.text) >= YESNO_NAMED_ALONE for t in named):
+            return True  # a name that long (职业伤害保障) is the topic itself: "送外卖的骑手有没有…" is the caller's case
+        if named:
+            # a specific thing asked, named in the clause (老年助餐, 无还本续贷): the words around it
+            # are the caller's ("社区会搞…"); the passage need only touch them
             return self.coverage(topic, c.hit.passage.text, chars=True, strict=True) >= YESNO_TOPIC_NAMED
         return self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC
 
