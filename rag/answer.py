@@ -112,6 +112,8 @@ SECONDARY_CITATION = 0.6
 # this close to the first.
 MAX_BULLETS = 6
 LIST_CONTINUE = 0.75
+#: ... and after a section's lead (its heading and a sentence or two), this many of the passages that follow it
+LIST_FOLLOWING = 4
 LIST_ANCHORS = 3
 LIST_TITLE_WEIGHT = 0.5
 
@@ -409,6 +411,7 @@ class Answerer:
         self._text = {(p.source, p.line): p.text for d in documents for p in d.paragraphs}
         self._sentences: dict[tuple[str, int], list[Span]] = {k: sentences(t) for k, t in self._text.items()}
         self._records: dict[tuple[str, int], list[Figure]] = {}
+        self._by_paragraph: dict[tuple[str, int], list[Passage]] | None = None
         for f in figure_records:
             self._records.setdefault((f.source, f.line), []).append(f)
         # sentence -> chunk positions, to read the dense score of a sentence
@@ -550,6 +553,14 @@ class Answerer:
             return 0.0
         ids = self._chunk_at.get((ps.source, ps.line, s.start), [])
         return max((float(chunk_dense[i]) for i in ids), default=0.0)
+
+    def _following(self, top: Passage) -> list[Passage]:
+        """The passages after ``top`` in its paragraph, in order."""
+        if self._by_paragraph is None:
+            self._by_paragraph = {}
+            for ps in self.retriever.passages:
+                self._by_paragraph.setdefault(ps.key, []).append(ps)
+        return sorted((ps for ps in self._by_paragraph.get(top.key, []) if ps.start >= top.end), key=lambda ps: ps.start)
 
     def _passage_sentences(self, ps: Passage) -> list[Span]:
         return [s for s in self._sentences[ps.key] if ps.start <= s.start < ps.end]
@@ -776,10 +787,17 @@ class Answerer:
         top = anchor.passage
         # the next passages on the topic, and, when the best passage is only a section's lead ("（七）持续
         # 扩大高水平开放。稳步推进…", too short for a list), the rest of its paragraph
-        lead_only = len(self._passage_sentences(top)) < 3
+        lead_only = sum(not self._is_heading(top, x) for x in self._passage_sentences(top)) < 3
         hits = [anchor] + [h for h in r.hits[:4] if h is not anchor and (
             (h.score >= LIST_CONTINUE * anchor.score and self.coverage(q, h.passage.text) >= 0.5)
             or (h.passage.key == top.key and h.passage.start >= top.end and lead_only))]
+        if lead_only and top.start == 0:
+            # a section's lead: its measures are the passages that follow it in the paragraph
+            held = {h.passage.start for h in hits if h.passage.key == top.key}
+            following = [Hit(ps, anchor.score * LIST_CONTINUE) for ps in self._following(top)[:LIST_FOLLOWING]
+                         if ps.start not in held]
+        else:
+            following = []
         hits.sort(key=lambda h: (h.passage.source != top.source, h.passage.line, h.passage.start))  # report order
         topic = self.weights(q, topic_only=True)
 
@@ -798,7 +816,9 @@ class Answerer:
                     out.append(((ps.source != top.source, ps.line, s.start), rel, text, hit))
             return out
 
+        # the passages that follow a lead fill the list only where the best passages leave room
         pool = sentences_of(hits)
+        pool += [(o, rel - 10.0, t, h) for o, rel, t, h in sentences_of(following)]
         if not pool:
             return []
         if _ASKS_OVERVIEW.search(q.norm):  # "总体怎么推进": the section's lead comes first

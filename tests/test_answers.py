@@ -226,6 +226,21 @@ def test_list_answers(pipeline, question, measures):
     assert all(re.search(r"\[\d+\]$", ln) for ln in a.answer.split("\n\n")[0].splitlines()[1:])
 
 
+def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
+    """A section whose first passage is only its heading and a sentence (山东 2026 "（二）产业优化升级
+    迈出坚实步伐。…"): the measures are in the passages that follow it in the paragraph."""
+    src = "shandong-2026-government-work-report.txt"
+    lead = next(ps for ps in pipeline.retriever.passages if ps.source == src and ps.start == 0
+                and "产业优化升级迈出坚实步伐" in ps.text[:20])
+    a = pipeline.ask("产业优化升级迈出坚实步伐有哪些举措？", sources=[src])
+    assert not a.refused and a.answer_type == "list"
+    bullets = a.direct_answer.split("\n")
+    assert len(bullets) >= 4
+    para = pipeline.paragraph(src, lead.line).text
+    later = [b for b in bullets if para.find(b.rstrip("…")) >= lead.end]
+    assert later, (lead, bullets)
+
+
 @pytest.mark.parametrize("question,clause", [
     ("今年会新建5G基站吗？", "新建5g基站900座"),
     ("普通高中今年会扩招吗？", "扩大普通高中招生比例"),
