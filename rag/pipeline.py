@@ -35,7 +35,7 @@ from .normalize import normalize_question
 from .query import Query, Term, analyze
 from .retrieve import Retriever
 from .scope import Corpus, Mentions, PlaceRef, Scope
-from .text import clean_input, detect_language, normalize
+from .text import clean_input, detect_language, normalize, strip_markup
 from .types import Answer, Document, Figure, Hit, Paragraph
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ class Pipeline:
         if not isinstance(question, str):
             return self._reject(str(question), Frame("zh")("empty", held=self._held()), "question must be a string",
                                 started)
-        text = clean_input(question)
+        text = strip_markup(clean_input(question))  # read without markup; echoed as submitted
         nq = normalize_question(text) if text else None
         lang = detect_language(nq.text) if nq else "zh"
         frame = Frame(lang, nq.script if nq else "hans")

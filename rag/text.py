@@ -40,11 +40,17 @@ def normalize(text: str) -> str:
 
 
 def clean_input(text: str) -> str:
-    """Strip markup pasted in with a question, control and zero-width characters, and collapse
-    whitespace (user input only; the question is still echoed as it was submitted)."""
+    """Strip control and zero-width characters and collapse whitespace (user input only)."""
+    text = _CONTROL.sub(" ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def strip_markup(text: str) -> str:
+    """The question without markup pasted in with it (``<b>社零</b>增长目标``, a ``<script>`` element),
+    for reading it; what is shown and stored stays as submitted. A tag between Latin words leaves a
+    space, between Chinese none."""
     text = _MARKUP_TAG.sub("\x00", _MARKUP_BLOCK.sub("\x00", text))
     text = re.sub(r"(?<=[A-Za-z0-9])\x00+(?=[A-Za-z0-9])", " ", text).replace("\x00", "")
-    text = _CONTROL.sub(" ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

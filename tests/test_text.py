@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.grounding import unsupported_figures
-from rag.text import clauses, clean_input, detect_language, normalize, sentences
+from rag.text import clauses, clean_input, detect_language, normalize, sentences, strip_markup
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -61,13 +61,21 @@ def test_sentences_and_clauses_keep_offsets():
     ("  问题\n\t ", "问题"),
     ("a\x00b\x1bc", "a b c"),
     ("零\u200b宽", "零 宽"),
+])
+def test_clean_input(raw, clean):
+    assert clean_input(raw) == clean
+
+
+@pytest.mark.parametrize("raw,read", [
     ("<script>alert('x')</script>今年要建多少5G基站", "今年要建多少5G基站"),
     ("<b>社零</b>增长目标", "社零增长目标"),
     ("<p>How many</p><p>jobs</p>", "How many jobs"),
     ("GDP<5%吗", "GDP<5%吗"),
+    ("<img src=x onerror=alert(1)>", ""),
 ])
-def test_clean_input(raw, clean):
-    assert clean_input(raw) == clean
+def test_markup_is_not_read(raw, read):
+    assert strip_markup(raw) == read
+    assert clean_input(raw) == raw  # what is shown stays as submitted
 
 
 @pytest.mark.parametrize("word,text,expected", [
