@@ -191,7 +191,8 @@ BASELINE_SETS = json.loads(BASELINE.read_text())["sets"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["questions", "forms", "forms2", "traditional", "national2024", "shandong2026", "cross"])
+@pytest.mark.parametrize("name", ["questions", "forms", "forms2", "forms3", "traditional", "national2024",
+                                  "shandong2026", "cross", "cross2"])
 def test_question_sets_do_not_regress_below_the_baseline(pipeline, lines, name):
     from rag.eval_runner import evaluate_configs
 
