@@ -54,9 +54,10 @@ def boundaries(text: str) -> set[int]:
 _pos = None
 
 
-def pos_tags(text: str) -> list[tuple[str, str]]:
+def pos_tags(text: str, hmm: bool = True) -> list[tuple[str, str]]:
     """(word, part of speech) with jieba's own dictionary only: the corpus vocabulary taught to the
-    segmenter above is tagged as nouns, which would hide its verbs (投资, 建设)."""
+    segmenter above is tagged as nouns, which would hide its verbs (投资, 建设). ``hmm=False``: the
+    dictionary's words only, no guessed ones (about six times faster)."""
     global _pos
     if _pos is None:
         with _lock:
@@ -67,7 +68,7 @@ def pos_tags(text: str) -> list[tuple[str, str]]:
                 tok = jieba.Tokenizer()
                 tok.initialize()
                 _pos = pseg.POSTokenizer(tok)
-    return [(p.word, p.flag) for p in _pos.cut(text)]
+    return [(p.word, p.flag) for p in _pos.cut(text, HMM=hmm)]
 
 
 @lru_cache(maxsize=8192)

@@ -30,13 +30,22 @@ CLAUSE_END = SENTENCE_END + "，,：:"
 _ABBREVIATIONS = {"gdp", "cpi", "g", "ai", "k", "n", "ppi", "pm", "km", "app", "gdp's"}
 
 
+class _NormTable(dict):
+    """ord -> normalised character, filled on first sight (``str.translate`` asks ``__missing__``)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        n = unicodedata.normalize("NFKC", ch)
+        self[code] = out = n.lower() if len(n) == 1 else ch.lower()
+        return out
+
+
+_NORM = _NormTable()
+
+
 def normalize(text: str) -> str:
     """Full width -> half width, lower case, one output character per input character."""
-    out = []
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch)
-        out.append(n.lower() if len(n) == 1 else ch.lower())
-    return "".join(out)
+    return text.translate(_NORM)
 
 
 def clean_input(text: str) -> str:
