@@ -412,7 +412,6 @@ class Answerer:
         self._text = {(p.source, p.line): p.text for d in documents for p in d.paragraphs}
         self._sentences: dict[tuple[str, int], list[Span]] = {k: sentences(t) for k, t in self._text.items()}
         self._records: dict[tuple[str, int], list[Figure]] = {}
-        self._by_paragraph: dict[tuple[str, int], list[Passage]] | None = None
         for f in figure_records:
             self._records.setdefault((f.source, f.line), []).append(f)
         # sentence -> chunk positions, to read the dense score of a sentence
@@ -557,11 +556,8 @@ class Answerer:
 
     def _following(self, top: Passage) -> list[Passage]:
         """The passages after ``top`` in its paragraph, in order."""
-        if self._by_paragraph is None:
-            self._by_paragraph = {}
-            for ps in self.retriever.passages:
-                self._by_paragraph.setdefault(ps.key, []).append(ps)
-        return sorted((ps for ps in self._by_paragraph.get(top.key, []) if ps.start >= top.end), key=lambda ps: ps.start)
+        passages = self.retriever.passages
+        return [passages[i] for i in self.retriever.paragraph_passages.get(top.key, ()) if passages[i].start >= top.end]
 
     def _passage_sentences(self, ps: Passage) -> list[Span]:
         return [s for s in self._sentences[ps.key] if ps.start <= s.start < ps.end]

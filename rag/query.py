@@ -361,7 +361,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             defined = core if has_cjk(core) and len(core) <= 12 else ""
     # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states
     stated = tuple(f.text for f in parse_all(text) if not re.fullmatch(r"20\d\d", f.text)
-                   and not text[f.end:f.end + 1] == "代")
+                   and text[f.end:f.end + 1] != "代")
     return Query(
         raw=question,
         text=text,

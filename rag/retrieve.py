@@ -95,12 +95,13 @@ class Retriever:
         self.embedder = embedder
         self.xembedder = xembedder
         self.chunks: list[Chunk] = index.chunks
-        by_line: dict[tuple[str, int], list[int]] = {}
+        # each paragraph's passages, in the order of the text
+        self.paragraph_passages: dict[tuple[str, int], list[int]] = {}
         for i, ps in enumerate(self.passages):
-            by_line.setdefault(ps.key, []).append(i)
+            self.paragraph_passages.setdefault(ps.key, []).append(i)
         chunk_pass = []
         for c in self.chunks:
-            cands = by_line[(c.source, c.line)]
+            cands = self.paragraph_passages[(c.source, c.line)]
             chunk_pass.append(next((i for i in cands if self.passages[i].start <= c.start < self.passages[i].end),
                                    cands[-1]))
         self.chunk_passage = np.array(chunk_pass, dtype=np.int64)
