@@ -28,6 +28,7 @@ from functools import lru_cache
 from .cite import best_sentence, display
 from .figures import COUNT_UNITS, FIGURE, PERCENT_UNITS, figures, parse_all, same_value, unit_ok
 from .lexical import BM25, tokens
+from .normalize import numerals_to_digits
 from .query import FRAME_WORDS, RESULTATIVE, Query, Term
 from .retrieve import Retrieval, Retriever
 from .scope import Side
@@ -43,6 +44,8 @@ _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实�
                             r"(?:全|各|本|我)省$|(?:产业|科技|工业|物流|口)园$")
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
                         r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
+# a clause that rules something out: the answer to "will it …?" is then not a plain yes
+_RULES_OUT = re.compile(r"杜绝|严禁|禁止|不得|不再|停止|取消|叫停|只减不增|不新增|不准|坚决遏制|零(?:门槛|收费|费用|容忍)")
 _LISTS = re.compile(r"包括|分别|即|：|:")
 MAX_HEADING_CHARS = 40
 # "改革这部分总的思路是什么", "what is the general approach to …": a section's lead sentence
@@ -137,6 +140,31 @@ def _abbreviates(word: str, text: str, span: int = 12) -> bool:
                 break
             pos = i + 1
         if ok:
+            return True
+    return False
+
+
+def _in_order(word: str, text: str) -> bool:
+    pos = 0
+    for ch in word:
+        pos = text.find(ch, pos) + 1
+        if not pos:
+            return False
+    return True
+
+
+def _contracted(predicate: str, asked: Query, clause: str) -> bool:
+    """Does the clause write what is asked as one contracted word, a word of the report whose
+    characters the predicate spells out apart (多招点学生: 招生; 能不能少交点税: 减税 is not, its 减 is
+    not there)? The word must hold a character of every word asked."""
+    from .segment import segment
+
+    words = [t.text for t in asked.terms if has_cjk(t.text)]
+    if not words:
+        return False
+    for w in segment(normalize(clause)):
+        if 2 <= len(w) <= 4 and has_cjk(w) and w not in predicate and _in_order(w, predicate) \
+                and all(any(ch in w for ch in t) for t in words):
             return True
     return False
 
@@ -976,6 +1004,10 @@ class Answerer:
                 rec = out.meta.get("record")
                 agrees = bool(rec) and any(same_value(a, b) for a in parse_all(" ".join(q.stated_figures))
                                            for b in parse_all(rec["text"]))
+                if out.refused and not rec:
+                    # no record of that figure: it qualifies the thing asked ("240小时过境免签", "再延长30年"),
+                    # so a clause naming all of it settles the question
+                    return self._answer_yesno(q, r, side, frame, cands, nearest, meta)
                 out.form = "yesno"
                 out.label = ""
                 out.meta = {**out.meta, "agrees": agrees}
@@ -1100,9 +1132,12 @@ class Answerer:
         agrees = True
         if q.stated_figures:
             asked = parse_all(" ".join(q.stated_figures))
-            given = parse_all(best.sentence.text)
+            given = parse_all(numerals_to_digits(best.sentence.text))  # 三十年 states 30年
             agrees = any(same_value(a, b) for a in asked for b in given)
-        meta = {**meta, "agrees": agrees}
+        # "还会引进高耗能项目吗" settled by "杜绝新招高污染、高耗能…项目": the report rules it out, so the
+        # answer quotes it without a "yes"
+        rules_out = bool(_RULES_OUT.search(best.clause.text)) and not _RULES_OUT.search(q.norm)
+        meta = {**meta, "agrees": agrees, "rules_out": rules_out}
         return SideAnswer(side, "yesno", False, direct=text, primary=[(best.hit, self._quote(best, text))],
                           nearest=nearest, meta=meta)
 
@@ -1124,7 +1159,8 @@ class Answerer:
         # must be there in short form (春假秋假: 春秋假)
         if any(not _abbreviates(w, c.clause.text) for w in things):
             return False
-        if asked.terms and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED:
+        if asked.terms and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED \
+                and not _contracted(q.asked, asked, c.clause.text):
             return False
         if not topic.terms:
             return True
@@ -1168,7 +1204,9 @@ class Answerer:
                     continue  # a light verb (放, 搞, 开): 春秋假还放吗 asks about 春秋假
                 if not known and has_cjk(t.text) and len(t.text) > 1:
                     if not (_is_verb(t.text) or word_class(t.text).startswith("a") or RESULTATIVE.fullmatch(t.text)):
-                        things.append(t.text)
+                        at = q.asked.find(t.text) + len(t.text)
+                        if not self._cut_from(t.text, q.asked[at:at + 1]):
+                            things.append(t.text)
                         continue
                     # a verb no report uses is the caller's phrasing (翻修改造: 改造 is what is asked)
                     t = replace(t, weight=t.weight * ABSENT_VERB_WEIGHT)
@@ -1181,6 +1219,12 @@ class Answerer:
                     w *= CONTEXT_TOPIC_WEIGHT
                 topic.append(replace(t, weight=w))
         return replace(q, terms=tuple(asked)), replace(q, terms=tuple(topic)), things
+
+    def _cut_from(self, word: str, following: str) -> bool:
+        """Is ``word`` the segmenter's mis-cut, its last character the start of the word that follows
+        (做结|直肠癌: the report writes 结直肠癌)? The report has that pair, never the word."""
+        return bool(following) and len(word) == 2 and not self.bm25.idf_of(word) \
+            and self.bm25.idf_of(word[-1] + following) > 0
 
     @staticmethod
     def naming(part: SideAnswer, names: tuple[str, ...]) -> SideAnswer:

@@ -144,7 +144,8 @@ class Composer:
                     body.line(("", "  - " if multi else "- "), ("", shown), ("cite", num))
             else:
                 if p.form == "yesno":
-                    lead = f("yes") if p.meta.get("agrees", True) else f("says")
+                    lead = f("says") if not p.meta.get("agrees", True) else \
+                        f("reports") if p.meta.get("rules_out") else f("yes")
                 elif p.form == "definition":
                     lead = f("definition_lead")
                 else:

@@ -26,6 +26,7 @@ class Messages:
     yesno_unsettled: str
     yes: str
     says: str
+    reports: str  # the settling clause rules the thing out (杜绝…): the caller hears it, not a bare yes
     missing_scope: str
     held: str
     home_silent: str
@@ -57,6 +58,7 @@ ZH = Messages(
     yesno_unsettled="报告没有说明这一点。",
     yes="是的，报告提出：",
     says="不是。报告提出的是：",
+    reports="报告提出：",
     missing_scope="资料库中没有{what}的政府工作报告。",
     held="现有报告：{held}。",
     home_silent="{home}未提及；",
@@ -87,6 +89,7 @@ EN = Messages(
     yesno_unsettled="The report does not say.",
     yes="Yes. The report says: ",
     says="No. The report says: ",
+    reports="The report says: ",
     missing_scope="The collection holds no government work report for {what}.",
     held="Reports held: {held}.",
     home_silent="{home} does not mention this; ",

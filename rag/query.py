@@ -359,9 +359,10 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             core = re.sub(r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|(?:是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|"
                           r"指的是啥|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西)|[？?。!！\s]", "", norm)
             defined = core if has_cjk(core) and len(core) <= 12 else ""
-    # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states
+    # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states; a number
+    # that names (22号线, 第3届) is a name
     stated = tuple(f.text for f in parse_all(text) if not re.fullmatch(r"20\d\d", f.text)
-                   and text[f.end:f.end + 1] != "代")
+                   and text[f.end:f.end + 1] not in ("代", "号", "届") and text[f.start - 1:f.start] != "第")
     return Query(
         raw=question,
         text=text,

@@ -253,6 +253,9 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
     # a character of the caller's situation (村, 城) is not what is asked of 城中村改造
     ("我们村就在城边上，今年会搞城中村改造不？", "城中村改造"),
     ("听说要延迟退休了，咱威海今年也开始实行吗？", "延迟法定退休年龄"),
+    # the report contracts what the caller spells out (多招点学生: 招生)
+    ("今年普高会不会多招点学生？", "扩大普通高中招生比例"),
+    ("Is the Kunyushan airport project still moving forward?", "昆嵛山机场前期工作"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)
@@ -278,6 +281,12 @@ def test_yes_no_the_report_does_not_settle(weihai_pipeline, question):
     assert a.refused and a.direct_answer == "" and a.answer_type == "yesno"
     assert a.answer.startswith(("报告没有说明这一点", "The report does not say"))
     assert "**" not in a.answer  # never a clause about something else in bold
+
+
+def test_yes_no_settled_by_a_clause_that_rules_it_out_is_not_a_plain_yes(pipeline):
+    a = pipeline.ask("山东今年还会违规新增隐性债务吗？")
+    assert not a.refused and "严禁违规新增隐性债务" in a.direct_answer
+    assert a.answer.startswith("报告提出：**")
 
 
 def test_yes_no_with_another_figure_says_no(pipeline):

@@ -60,6 +60,9 @@ def test_stated_figures_and_units():
     assert q.stated_figures == ("900座",)
     # a decade is a time the caller tells, not a figure to check (八九十年代 → 90年代)
     assert analyze("我家住的是八九十年代的老小区，今年有没有改造的份？").stated_figures == ()
+    # a number that names (a metro line, a session) is a name, not a figure the question states
+    assert analyze("22号线到平谷那段今年能通车吗？").stated_figures == ()
+    assert analyze("第3届进博会办了吗？").stated_figures == ()
 
 
 def test_a_noun_is_not_a_modal_before_a_verb():
