@@ -1204,9 +1204,7 @@ class Answerer:
                     continue  # a light verb (放, 搞, 开): 春秋假还放吗 asks about 春秋假
                 if not known and has_cjk(t.text) and len(t.text) > 1:
                     if not (_is_verb(t.text) or word_class(t.text).startswith("a") or RESULTATIVE.fullmatch(t.text)):
-                        at = q.asked.find(t.text) + len(t.text)
-                        if not self._cut_from(t.text, q.asked[at:at + 1]):
-                            things.append(t.text)
+                        things.append(t.text)
                         continue
                     # a verb no report uses is the caller's phrasing (翻修改造: 改造 is what is asked)
                     t = replace(t, weight=t.weight * ABSENT_VERB_WEIGHT)
@@ -1219,12 +1217,6 @@ class Answerer:
                     w *= CONTEXT_TOPIC_WEIGHT
                 topic.append(replace(t, weight=w))
         return replace(q, terms=tuple(asked)), replace(q, terms=tuple(topic)), things
-
-    def _cut_from(self, word: str, following: str) -> bool:
-        """Is ``word`` the segmenter's mis-cut, its last character the start of the word that follows
-        (做结|直肠癌: the report writes 结直肠癌)? The report has that pair, never the word."""
-        return bool(following) and len(word) == 2 and not self.bm25.idf_of(word) \
-            and self.bm25.idf_of(word[-1] + following) > 0
 
     @staticmethod
     def naming(part: SideAnswer, names: tuple[str, ...]) -> SideAnswer:

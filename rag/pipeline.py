@@ -147,6 +147,7 @@ class Pipeline:
         m = self.corpus.names_in_terms(q.mentions, q.norm, self.lexicon.corpus)
         if m is not q.mentions:  # a place name inside a report's term: the term is the topic
             q = analyze(question, self.lexicon, mentions=m)
+        q = self._without_miscuts(q)
         # a city with no report of its own is answered from its province's report, where that names it
         inside = [gaz.short_name(r.name) for r in q.mentions.places
                   if r.name and r.name not in self.corpus.by_place and self.corpus.held_parent(r.name)]
@@ -155,6 +156,27 @@ class Pipeline:
             q = replace(q, terms=q.terms + tuple(Term(n, 1.0, "zh", n) for n in inside if n not in known),
                         required=tuple(dict.fromkeys(inside)))
         return q
+
+    def _without_miscuts(self, q: Query) -> Query:
+        """Drop a two-character word the segmenter cut across words (到期|后要|再延长, 做|结直肠癌: 做结): no
+        report uses it, and one of its characters joins the known word beside it into a pair the reports
+        use (期后, 结直). Left in, it would count as a topic no report covers."""
+        bm25 = self.retriever.bm25
+        norm = q.norm
+        known = {t.text for t in q.terms if bm25.idf_of(t.text[:2]) > 0}
+        drop = set()
+        for t in q.terms:
+            w = t.text
+            if t.origin != "zh" or len(w) != 2 or not all("\u4e00" <= c <= "\u9fff" for c in w) or bm25.idf_of(w):
+                continue
+            i = norm.find(w)
+            if i < 0:
+                continue
+            before = next((k for k in known if norm.endswith(k, 0, i)), None)
+            after = next((k for k in known if norm.startswith(k, i + 2)), None)
+            if (before and bm25.idf_of(norm[i - 1] + w[0]) > 0) or (after and bm25.idf_of(w[1] + norm[i + 2]) > 0):
+                drop.add(w)
+        return replace(q, terms=tuple(t for t in q.terms if t.text not in drop)) if drop else q
 
     def _sources(self, sources: Sequence[str] | None) -> tuple[str, ...]:
         """Document names a caller narrowed the scope to (file names, titles or places)."""

@@ -256,6 +256,8 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
     # the report contracts what the caller spells out (多招点学生: 招生)
     ("今年普高会不会多招点学生？", "扩大普通高中招生比例"),
     ("Is the Kunyushan airport project still moving forward?", "昆嵛山机场前期工作"),
+    # a word the segmenter cut across two (到期|后要|再延长) is not a topic no report covers
+    ("全国第二轮土地承包到期后要再延长30年吗？", "第二轮土地承包到期后再延长30年试点"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)
