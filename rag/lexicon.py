@@ -29,7 +29,8 @@ EN_STOPWORDS = frozenset(
     must do does did doing done have has had having what which who whom whose when where why how much many
     this that these those it its it's there their they them he she his her we our us you your i me my mine
     about as at by from with into over under up down out than then so such any some all each every per
-    get gets got make makes take takes give gives help helps want need know like see let put keep going
+    get gets got make makes making take takes taking took taken give gives giving help helps helping want need know
+    like see let put keep going
     one two three four five six seven eight nine ten eleven twelve twenty hundred thousand first second third
     big small large huge little whole overall general kind sort type thing things something anything
     exactly specifically actually currently mainly main
@@ -43,6 +44,10 @@ EN_STOPWORDS = frozenset(
 )
 
 
+# words whose stem would be another word's ("parking" is not "park")
+_UNSTEMMED = frozenset({"parking"})
+
+
 def stem(word: str) -> str:
     """Crude English base form: enough for plurals and common verb endings.
 
@@ -50,7 +55,7 @@ def stem(word: str) -> str:
     meet ("enterpris", "restor").
     """
     w = word.lower().strip("'\".,;:!?()")
-    if len(w) <= 3 or not w.isalpha():
+    if len(w) <= 3 or not w.isalpha() or w in _UNSTEMMED:
         return w
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
         if w.endswith(suffix):

@@ -34,7 +34,7 @@ ZH_STOPWORDS = frozenset(
     有多少 多少 多少钱 几 几个 几家 几座 几场 几项 几次 什么样 什么 啥 哪些 哪个 哪几 哪 哪儿 哪里 怎么样 怎么 怎样 如何 为什么
     为啥 吗 呢 吧 呀 啊 么 嘛 今年 全年 本年 年 一年 每年 一年里 咱们 咱 我们 我 你 你们 他们 里 政府 省里 市里 全省 全市 全国 国家
     报告 工作报告 政府工作报告 里面 中 提到 提 说 说了 讲 打算 计划 准备 预计 要 会 能 能够 是 的 了 有 和 与 及 在 对 给 把 被
-    都 也 还 就 多 大概 大约 左右 目标 目标是 方面 情况 相关 关于 具体 主要 一些 哪方面 多大 多高 多长 多远 一共 总共 到底 究竟
+    都 也 还 就 多 大概 大约 左右 目标 目标是 方面 情况 相关 关于 具体 主要 一些 哪方面 哪些方面 哪几个方面 几个方面 哪些领域 多大 多高 多长 多远 一共 总共 到底 究竟
     达到 达 为 个 家 座 场 项 万 亿 啦 哦 嗯 呐 么样 这个 那个 这 那 其 该 此 上 下 去 来 得 着 过 让 由 从 向 将 已 再 又
     干 做 搞 办 弄 打 新 多少个 几年 今年内 年内 这一年 这部分 部分 这块 这一块 那块 这些 那些 这里 那里 地方 意思
     跟 同 大 小 动作 大动作 安排 举措 措施 办法 新举措 新措施 新办法 新动作 新政策 新招 重点 内容 时候 谁 几点 哪天 东西 事 事情 事儿 问题 一块 总体 总的 整体 思路
@@ -77,7 +77,7 @@ _ASKS_LIST = re.compile(
     r"what (?:is|are|will|does) (?:the )?[\w\s'-]{0,40}\b(?:doing|do|planning|offer|offering)\b|"
     r"what(?:'s| is) (?:planned|being done|the plan)|\bplans? (?:for|to)\b|what does the report say about"
 )
-_ASKS_WHERE = re.compile(r"在哪|建在|设在|哪里|哪儿|哪个区|哪几个区|什么地方|地点|位置|选址|\bwhere\b|which (?:district|area|site)|location")
+_ASKS_WHERE = re.compile(r"在哪(?!些?(?:方面|领域|块|类|几个方面))|建在|设在|哪里|哪儿|哪个区|哪几个区|什么地方|地点|位置|选址|\bwhere\b|which (?:district|area|site)|location")
 _ASKS_WHEN = re.compile(
     r"什么时候|啥时候|何时|哪天|哪一天|几月|几号|几点|几时|哪年|哪一年|时间表|截止|期限|开通时间|通车时间|完工时间|建成时间|"
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b|\b(?:what|which) year\b"

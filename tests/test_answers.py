@@ -285,6 +285,14 @@ def test_yes_no_the_report_does_not_settle(weihai_pipeline, question):
     assert "**" not in a.answer  # never a clause about something else in bold
 
 
+def test_a_list_about_one_long_name_keeps_to_the_sentences_naming_it(pipeline):
+    # the paragraph is about the budget at large; the question about one instrument in it
+    a = pipeline.ask("2024年超长期特别国债的钱主要用在哪些方面？")
+    assert not a.refused and a.answer_type == "list"
+    assert "国家重大战略实施和重点领域安全能力建设" in a.direct_answer
+    assert "赤字率" not in a.direct_answer
+
+
 def test_yes_no_settled_by_a_clause_that_rules_it_out_is_not_a_plain_yes(pipeline):
     a = pipeline.ask("山东今年还会违规新增隐性债务吗？")
     assert not a.refused and "严禁违规新增隐性债务" in a.direct_answer

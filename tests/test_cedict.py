@@ -28,3 +28,8 @@ def test_english_senses_still_map_and_pinyin_never_shadows_an_english_word():
     assert "机场" in d["airport"]
     assert d["danmai"] == ["丹麦"] and "丹麦" in d["denmark"]
     assert "潘达" not in d.get("panda", [])  # "panda" is an English word (熊猫), not the name's pinyin
+
+
+def test_a_stem_that_would_be_another_word_is_kept():
+    assert stem("parking") != stem("park")
+    assert stem("moving") == stem("moving") and stem("restoring") == stem("restore")

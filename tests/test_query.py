@@ -20,6 +20,7 @@ FORMS = [
     # when / where
     ("津潍高铁什么时候建成？", "when"), ("When will the airport open?", "when"),
     ("大运会在哪个城市办的？", "where"), ("Where will the robot industry clusters be?", "where"),
+    ("超长期特别国债的钱主要用在哪些方面？", "list"),  # 用在哪些方面 asks what for, not where
     # compare
     ("威海和山东今年GDP增长目标分别是多少", "compare"), ("全国2024年和2025年赤字率", "compare"),
     ("Compare the GDP targets of Weihai and Shandong", "compare"),
