@@ -242,7 +242,7 @@ def _bare(metric: str) -> bool:
     from .segment import pos_tags
 
     content = [w for w, flag in pos_tags(metric) if w.strip() and w not in _LEAD_VERBLESS
-               and (not flag.startswith(("v", "d", "t", "m", "x", "p", "u", "c", "f", "q", "r"))
+               and (not flag.startswith(("v", "d", "t", "m", "x", "p", "u", "c", "f", "q", "r")) or flag == "vn"
                     or (flag == "x" and re.search(r"[\u4e00-\u9fff]", w)))]
     return not "".join(content).strip(" ，,。；;、“”")
 
@@ -283,6 +283,18 @@ def _head_conflict(q: Query, metric: str) -> bool:
             if len(after) == 2 and has_cjk(after) and after not in FRAME_WORDS and not after.startswith(("增", "达", "为")):
                 return True
     return False
+
+
+# words that join two opposite things: asked for one (出口 "exports"), a figure of both is not its answer
+_UNIONS = {"进出口": ("出口", "进口"), "收支": ("收入", "支出")}
+
+
+def _wider(q: Query, metric: str) -> bool:
+    """Is the metric of both of a pair where the question asks one (出口 asked, 进出口增长6% given)?"""
+    m = normalize(metric)
+    asked = {t.text for t in q.terms}
+    return any(u in m and u not in q.norm and u not in asked and any(p in asked for p in parts)
+               for u, parts in _UNIONS.items())
 
 
 _PER_HEAD = re.compile(r"人均|每人|per capita|per person|per head|each person")
@@ -333,15 +345,26 @@ def _sub_metric(metric: str, q: Query) -> bool:
     question does not mention, in its words or in the report words it stands for (电动汽车、锂电池、
     光伏产品“新三样”出口 vs 出口总额; "major programmes" does mention 九大“工程”)?"""
     question = q.norm
-    names = [n for n in re.findall(r"“([^”]{1,12})”", metric) if normalize(n) not in question
-             and not any(t.text in normalize(n) for t in q.terms if len(t.text) >= 2)]
+    asked = [t.text for t in q.terms if len(t.text) >= 2]
+    # a quoted name right before a word asked ("新三样”出口): that kind of it (not "…和“两业”融合试点": another thing)
+    names = [m.group(1) for m in re.finditer(r"“([^”]{1,12})”", metric) if normalize(m.group(1)) not in question
+             and not any(t in normalize(m.group(1)) for t in asked)
+             and any(normalize(metric[m.end():]).lstrip("的").startswith(t) for t in asked)]
     items = metric.split("、")[:-1]  # an enumeration's items are short names, not statements of their own
-    listed = bool(items) and all(len(x) <= 10 for x in items) \
+    # ... unless a name the question uses sums it up (电动汽车、锂电池、光伏产品“新三样”: 新三样 asked)
+    summed = any(normalize(n) in question for n in re.findall(r"“([^”]{1,12})”", metric))
+    listed = bool(items) and not summed and all(len(x) <= 10 for x in items) \
         and not any(normalize(x) in question or any(t.text in normalize(x) for t in q.terms if len(t.text) >= 2)
                     for x in items if len(x) >= 2)
     # "数字经济核心产业增加值占国内生产总值比重": a share of GDP is not GDP
     share = bool(re.search(r"占[^，,。]{1,16}(?:比重|比例)", metric)) and not re.search(r"比重|比例|占比|share", question)
-    return bool(names) or listed or share
+    return bool(names) or listed or share or _market_part(metric, q)
+
+
+def _market_part(metric: str, q: Query) -> bool:
+    """"对非美市场出口增长8.4%", "对东盟进出口": trade with some markets, not trade at large (unless asked)."""
+    market = re.search(r"对([^，,。、]{1,10}?)(?:市场|国家|地区)?(?:出口|进口|进出口)", metric)
+    return bool(market) and normalize(market.group(1)) not in q.norm
 
 
 def _is_new(f: Figure) -> bool:
@@ -698,8 +721,9 @@ class Answerer:
                 if _head_conflict(q, f.metric) or per_head:
                     cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
-                if _narrower(q, modified, f.metric, sent.text if sent else f.clause):
-                    cov_metric = min(cov_metric, 0.3)  # 海洋生产总值 asked, 生产总值 given
+                wider = _wider(q, f.metric)
+                if _narrower(q, modified, f.metric, sent.text if sent else f.clause) or wider:
+                    cov_metric = min(cov_metric, 0.3)  # 海洋生产总值 asked, 生产总值 given; 出口 asked, 进出口 given
                 precision = self.precision(q, f.metric)
                 cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
                 uok = _fits_units(f, q.units)
@@ -707,7 +731,8 @@ class Answerer:
                 # the figure answers when its metric names the topic, or when its sentence names all of
                 # the topic and its clause has no subject of its own ("从今年开始拟连续几年发行超长期特别国债，…，
                 # 今年先发行1万亿元"); a clause with its own subject ("一般公共预算收入增长3%左右") is another metric
-                via_sentence = cov_sent if uok and not per_head and cov_sent >= 0.99 \
+                sub = _sub_metric(f.metric, q)
+                via_sentence = cov_sent if uok and not per_head and not wider and not sub and cov_sent >= 0.99 \
                     and (cov_metric >= 0.5 or _bare(f.metric)) else 0.0
                 score = (max(cov_metric, via_sentence) + 0.8 * precision + 0.3 * cov_sent + 0.5 * (hit.score / top_hit if top_hit > 0 else 0)
                          + 0.15 * self.cov(topic, f.clause) - 0.03 * rank)
@@ -724,7 +749,7 @@ class Answerer:
                     score -= CN_COUNT_PENALTY  # a count in words is often a name ("千项技改"): digits first
                 if _opposite(q.norm, f.metric):
                     score -= 0.6
-                if _sub_metric(f.metric, q):
+                if sub:
                     score -= 0.3
                     cov_metric *= 0.5  # "“新三样”出口" is a part of exports, not exports
                 change = _is_change(f)
