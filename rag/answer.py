@@ -119,9 +119,6 @@ LIST_CONTINUE = 0.75
 LIST_FOLLOWING = 4
 LIST_ANCHORS = 3
 LIST_TITLE_WEIGHT = 0.5
-#: a sentence that names the long thing asked about (超长期特别国债) and this share of the topic (not the
-#: caller's 钱) makes the list the sentences on it
-LIST_NAMED_COVERAGE = 0.67
 
 
 def _abbreviates(word: str, text: str, span: int = 12) -> bool:
@@ -306,17 +303,19 @@ def _per_head_only(q: Query, metric: str) -> bool:
     return normalize(metric).startswith("人均") and not _PER_HEAD.search(q.norm)
 
 
-def _names_from(q: Query, text: str, min_chars: int = 5) -> bool:
-    """Does ``text`` repeat a name of the question (five or more characters in a row, two or more of
-    its words: 烟台东方航天港), not only its topic words (海洋经济)?"""
+def _names_from(q: Query, text: str, topic: dict[str, float], min_chars: int = 5) -> bool:
+    """Does ``text`` repeat a name of the question (five or more characters in a row), not only its
+    topic words (海洋经济)? The run holds two or more of its words (烟台东方航天港), or one long word
+    that is all the question is about (超长期特别国债的钱用在哪些方面; not 农村人居环境和乡村建设)."""
     from difflib import SequenceMatcher
 
     norm = normalize(text)
     m = SequenceMatcher(None, q.norm, norm, autojunk=False).find_longest_match(0, len(q.norm), 0, len(norm))
     common = q.norm[m.a: m.a + m.size]
-    return m.size >= min_chars and has_cjk(common) and (
-        sum(t.text in common for t in q.terms if len(t.text) >= 2) >= 2
-        or any(len(t.text) > min_chars and t.text in common for t in q.terms))  # 超长期特别国债: one long name
+    if m.size < min_chars or not has_cjk(common):
+        return False
+    return sum(t.text in common for t in q.terms if len(t.text) >= 2) >= 2 or any(
+        len(t.text) > min_chars and t.text in common and Answerer.cov(topic, t.text) >= 0.99 for t in q.terms)
 
 
 def _modified(q: Query) -> list[tuple[str, str]]:
@@ -880,7 +879,7 @@ class Answerer:
             pool = [(o, rel + OVERVIEW_BONUS * (h is anchor), t, h) for o, rel, t, h in pool]
         # a question about one named thing the passage mentions in passing ("烟台东方航天港今年有什么
         # 安排" in a passage on traditional industries): the sentences that name it, not the passage's others
-        named = [x for x in pool if self.cov(topic, x[2]) >= LIST_NAMED_COVERAGE and _names_from(q, x[2])]
+        named = [x for x in pool if self.cov(topic, x[2]) >= 0.99 and _names_from(q, x[2], topic)]
         if named and not any(self.cov(topic, h.passage.title) >= 0.5 for h in hits):
             pool = [x for x in pool if self.cov(topic, x[2]) >= 0.5]
         budget = self.max_list_chars

@@ -207,6 +207,20 @@ def test_a_figure_not_given_is_never_answered_with_another(weihai_pipeline):
     assert all("不是所问的指标" in ln for ln in lines[1:])
 
 
+@pytest.mark.parametrize("question,given", [
+    ("2025年山东出口增长了多少？", None),           # the report gives 进出口, 对非美市场出口, “新三样”出口: none is exports
+    ("2025年山东进出口增长了多少？", "进出口增长4.5%"),
+    ("2025年山东“新三样”出口增长了多少？", "“新三样”出口增长37%"),  # a named part, when asked by its name
+])
+def test_a_wider_or_narrower_metric_is_not_the_one_asked(pipeline, question, given):
+    a = pipeline.ask(question)
+    if given is None:
+        assert a.refused and a.direct_answer == "", a.direct_answer
+        assert "没有给出这一数字" in a.answer
+    else:
+        assert not a.refused and given in a.direct_answer, a.direct_answer
+
+
 # -- the forms people ask in -------------------------------------------------------------------------
 @pytest.mark.parametrize("question,measures", [
     ("想买房，今年楼市这块有哪些支持政策？", ["公积金提限", "白名单", "好房子"]),
@@ -291,6 +305,14 @@ def test_a_list_about_one_long_name_keeps_to_the_sentences_naming_it(pipeline):
     assert not a.refused and a.answer_type == "list"
     assert "国家重大战略实施和重点领域安全能力建设" in a.direct_answer
     assert "赤字率" not in a.direct_answer
+
+
+def test_a_list_about_two_things_is_not_narrowed_to_the_sentence_naming_one(weihai_pipeline):
+    # 地下水污染 is named by one sentence; the question also asks about the rivers' water
+    a = weihai_pipeline.ask("河里的水质、地下水污染今年怎么治？")
+    assert not a.refused and a.answer_type == "list"
+    assert "严防地下水污染风险" in a.direct_answer or len(a.direct_answer.split("\n")) >= 3
+    assert "水质" in a.direct_answer.replace("严防地下水污染风险", ""), a.direct_answer
 
 
 def test_yes_no_settled_by_a_clause_that_rules_it_out_is_not_a_plain_yes(pipeline):
