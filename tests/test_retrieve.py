@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from rag.retrieve import Retriever, _spread, _top
-from tests.conftest import NATIONAL_2024, ROOT, WEIHAI
+from tests.conftest import NATIONAL_2024, ROOT, SHANDONG, WEIHAI
 
 
 def test_top_matches_a_stable_sort_including_ties():
@@ -99,3 +99,17 @@ def test_the_build_lock_is_reentrant_and_excludes_other_processes(tmp_path):
             assert other_process_sees() == "held"
         assert other_process_sees() == "held"  # the outer hold is still in force
     assert other_process_sees() == "free"
+
+
+@pytest.mark.parametrize("typed,source,line", [
+    ("5g基站", WEIHAI, 29),            # the home document holds it: its line first, before Shandong's review
+    ("赤字率", "national-", None),     # the home document does not: the best of the others
+    ("山东 5G基站", SHANDONG, 30),      # a place typed: that place's report
+])
+def test_lookup_puts_the_home_document_first_where_it_holds_what_was_typed(pipeline, typed, source, line):
+    hits = pipeline.search(typed, k=5)
+    assert hits and hits[0].passage.source.startswith(source), [(h.passage.source, h.passage.line) for h in hits]
+    if line is not None:
+        assert hits[0].passage.line == line
+    rest = [h.score for h in hits if h.passage.source != WEIHAI]
+    assert rest == sorted(rest, reverse=True)  # the others keep their order
