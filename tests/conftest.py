@@ -45,13 +45,24 @@ def source_lines() -> list[str]:
 
 
 def _build(seeds_dir: Path, index_dir: Path):
+    """Build a real index into ``index_dir``. A segment is addressed by its document's content and
+    the models, parameters and extraction code (``store.segment_name``): one that the project's own
+    ``index/`` already holds for exactly these is copied in and verified by checksum, as ``rag index``
+    reuses it, instead of embedding the same text again (the setup script has just built them)."""
     from rag import store
     from rag.config import Settings
     from rag.embed import embedders_for
     from rag.ingest import load_documents
 
     settings = Settings(seeds_dir=seeds_dir, index_dir=index_dir, auto_build=False)
-    store.build(load_documents(seeds_dir), settings, *embedders_for(settings))
+    documents = load_documents(seeds_dir)
+    embedders = embedders_for(settings)
+    fp = store.fingerprint(settings, *embedders)
+    for doc in documents:
+        cached = ROOT / "index" / store.DOCS / store.segment_name(doc, fp)
+        if cached.is_dir() and store._segment_ok(cached) is not None:
+            shutil.copytree(cached, index_dir / store.DOCS / cached.name)
+    store.build(documents, settings, *embedders)
     return settings
 
 
