@@ -10,6 +10,8 @@
 # - eval/heldout/cross: the shipped corpus (seeds/); eval/heldout/forms: Weihai alone.
 # - eval/heldout3 (written later, run once): ningxia and gansu each alone with no metadata file,
 #   weihai (Weihai alone), cross (the shipped corpus).
+# - eval/heldout4 (written 2026-12-06 by writers who read only the report): qinghai and
+#   inner-mongolia, each alone with no metadata file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${1:-/tmp/heldout-runs}"
@@ -71,3 +73,6 @@ for p in ningxia gansu; do
   province "heldout3-$p" "$p" "eval/heldout3/$p/questions.jsonl"
 done
 run heldout3-cross eval/heldout3/cross/questions.jsonl --seeds-dir seeds --index-dir "$OUT/index/corpus"
+for p in qinghai inner-mongolia; do
+  province "heldout4-$p" "$p" "eval/heldout4/$p/questions.jsonl"
+done
