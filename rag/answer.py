@@ -299,8 +299,10 @@ _PER_HEAD = re.compile(r"人均|每人|per capita|per person|per head|each perso
 
 def _per_head_only(q: Query, metric: str) -> bool:
     """A figure per person (人均地区生产总值, a metric that opens on 人均) where the question asks for
-    the total. (城市低保人均保障标准 is the standard itself.)"""
-    return normalize(metric).startswith("人均") and not _PER_HEAD.search(q.norm)
+    the total (城市低保人均保障标准 is the standard itself), or a total where the question asks per
+    person (人均GDP asked, 全省生产总值增长5.5% given)."""
+    asked = bool(_PER_HEAD.search(q.norm))
+    return (normalize(metric).startswith("人均") and not asked) or (asked and not _PER_HEAD.search(normalize(metric)))
 
 
 def _names_from(q: Query, text: str, topic: dict[str, float], min_chars: int = 5) -> bool:
@@ -695,11 +697,14 @@ class Answerer:
         modified = _modified(q)
         stated = parse_all(" ".join(q.stated_figures)) if q.stated_figures else []
         out = []
-        for rank, hit in enumerate(r.hits[:depth]):
+        for rank, hit in enumerate(r.hits[:depth] + r.more):
             ps = hit.passage
             for f in self._records.get(ps.key, []):
                 if not (ps.start <= f.start < ps.end):
                     continue
+                if rank >= depth and (self.coverage(q, f.metric, figure=True, chars=True) < 0.99
+                                      or self.precision(q, f.metric) < 0.5):
+                    continue  # further down, only a metric that is what was asked, and little else
                 if side is not None and side.years and not set(f.years) & set(side.years):
                     continue
                 if side is not None and len(side.years) == 1 and len(f.years) > 1 \

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .text import normalize
@@ -143,6 +143,21 @@ class Lexicon:
             if re.fullmatch(r"[\u4e00-\u9fff]+", span) and span in self.corpus:
                 return True
         return False
+
+    def abbreviations(self, term: str) -> list[str]:
+        """The Latin abbreviations the reports use for a report term (人工智能: ai; 生产总值: gdp):
+        a Latin key of the colloquial table that stands for ``term`` and is written in the sources."""
+        return [k for k in self._latin_keys.get(term, ())
+                if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", self.corpus)]
+
+    @cached_property
+    def _latin_keys(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for key, terms in self.zh.items():
+            if re.fullmatch(r"[a-z]{2,}", key):
+                for t in terms:
+                    out.setdefault(t, []).append(key)
+        return {t: tuple(ks) for t, ks in out.items()}
 
     def with_fallback(self, derived: dict[str, list[str]]) -> Lexicon:
         fb = {tuple(k.split()): tuple(normalize(t) for t in v) for k, v in derived.items() if k and v}

@@ -109,6 +109,7 @@ RESULTATIVE = re.compile(r"[\u4e00-\u9fff]{1,2}[好上完成到掉起]")
 _SCAFFOLD = re.compile(r"还有没有人|有没有人|有人(?=管)|还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
                        r"定的是|定的|定了|定为|定在|定成|设定为|是定的|哪天|哪一天|几月几号|几号|几月|什么时候|啥时候|"
                        r"多大规模|多大|(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大|钱)?")
+_ECONOMY_GROWS = re.compile(r"经济(?:实际上?|预计|预期|打算|计划|准备|要|会|能|将|大概|一共|总共)*(?:增长|增速|涨|增)(?!加值)")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 _DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
@@ -299,6 +300,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go (有没有人管: 管)
     topic_norm = _SCAFFOLD.sub(" ", _COLLOQUIAL_VERB.sub(lambda m: m.group(1) or m.group(2), topic_norm))
     topic_norm = _A_NOT_A.sub(lambda m: m.group(1) if m.group(1) not in _MODALS else " ", topic_norm)
+    # "经济实际涨了多少", "经济打算增长多少": the economy's growth, as "经济增长" says it
+    topic_norm = _ECONOMY_GROWS.sub("经济增长", topic_norm)
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
     covered = topic_norm
     for key, term in lex.expand_zh(topic_norm, keep_report_words=True):
@@ -335,6 +338,14 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             if term not in seen:
                 terms.append(Term(term, 1.0 if curated else 0.7, "en" if curated else "cedict", phrase))
                 seen.add(term)
+    # a Latin abbreviation the reports write as it is (GDP, AI) is the report's word too, beside the
+    # terms it stands for: "全年GDP增长4%" answers "GDP增长多少" as "地区生产总值增长5%" does, and
+    # "三年安排支持以AI为引领的…450亿元" answers "人工智能安排多少钱"
+    if lex.corpus:
+        for t in list(terms):
+            for a in lex.abbreviations(t.text) if has_cjk(t.text) else ():
+                if all(x.text != a for x in terms):
+                    terms.append(Term(a, t.weight, t.origin, t.group or t.text))
     asks_number = bool(_ASKS_NUMBER.search(norm))
     asks_list = bool(_ASKS_LIST.search(norm))
     asks_when = bool(_ASKS_WHEN.search(norm))

@@ -49,6 +49,9 @@ class Retrieval:
     chunk_dense: np.ndarray | None = None  # chunk position -> best dense cosine (-1: not scored)
     timings_ms: dict[str, float] = field(default_factory=dict)
     ranking: list[tuple[str, int]] = field(default_factory=list)  # (source, line), best first, up to 10
+    # the passages ranked after ``hits`` (up to 10 in all): a figure whose metric is exactly the one
+    # asked may be read from them (a long review paragraph ranks below its short headings)
+    more: list[Hit] = field(default_factory=list)
 
 
 def _spread(scores: np.ndarray, scored: np.ndarray | None = None, mid: float | None = None) -> np.ndarray:
@@ -285,4 +288,4 @@ class Retriever:
                 for j in order]
         ranking = list(dict.fromkeys(h.passage.key for h in hits))  # top 10 lines, for evaluation
         timings["fusion"] = (time.perf_counter() - t) * 1000
-        return Retrieval(hits=hits[:k], chunk_dense=chunk_dense, timings_ms=timings, ranking=ranking)
+        return Retrieval(hits=hits[:k], chunk_dense=chunk_dense, timings_ms=timings, ranking=ranking, more=hits[k:])

@@ -94,3 +94,36 @@ def test_what_a_yes_no_question_asks(question, asked):
 def test_only_yes_no_questions_in_chinese_have_a_predicate():
     assert analyze("今年要建多少5G基站？").asked == ""
     assert analyze("Will bus fares go down this year?").asked == ""
+
+
+@pytest.mark.parametrize("question,report,word,present", [
+    # a Latin abbreviation the report writes as it is is the report's word, both ways round
+    ("去年GDP实际增长了多少？", "全年GDP增长4%，快于上年。", "gdp", True),
+    ("What was GDP growth last year?", "全年GDP增长4%。", "gdp", True),
+    ("人工智能三年一共安排多少钱？", "三年安排450亿元支持以AI为引领的新质生产力发展。", "ai", True),
+    # ... only where the report writes it, and only as a word ("said" is not AI)
+    ("人工智能三年一共安排多少钱？", "人工智能产业规模突破千亿元。", "ai", False),
+    ("人工智能三年一共安排多少钱？", "he said so", "ai", False),
+])
+def test_latin_abbreviations_the_report_writes(question, report, word, present):
+    from rag.lexicon import load_lexicon
+
+    q = analyze(question, load_lexicon().with_corpus([report]))
+    assert (word in {t.text for t in q.terms}) is present, q.terms
+
+
+@pytest.mark.parametrize("question", ["去年经济实际涨了多少？", "今年经济打算增长多少", "经济增速去年是多少"])
+def test_the_economy_growing_is_gdp(question):
+    assert "生产总值" in {t.text for t in analyze(question).terms}
+
+
+@pytest.mark.parametrize("question,metric,mismatch", [
+    ("人均GDP到多少了", "全省生产总值增长", True),        # per person asked, a total given
+    ("GDP到多少了", "人均地区生产总值从的提高到的", True),   # a total asked, per person given
+    ("人均GDP到多少了", "人均地区生产总值从的提高到的", False),
+    ("城市低保标准多少", "城市低保人均保障标准", False),       # the standard itself, not a per-head share
+])
+def test_per_person_and_totals_do_not_answer_each_other(question, metric, mismatch):
+    from rag.answer import _per_head_only
+
+    assert _per_head_only(analyze(question), metric) is mismatch
