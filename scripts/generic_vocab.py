@@ -21,7 +21,10 @@ sys.path.insert(0, str(ROOT))
 from rag.places import gazetteer  # noqa: E402
 from rag.text import normalize  # noqa: E402
 
-HELD_OUT = ("hubei", "yunnan", "tianjin", "ningxia", "gansu", "qinghai", "inner-mongolia")
+# The reports of the held-out sets the vocabulary was filtered without. (The held-out sets of
+# eval/heldout4, Qinghai and Inner Mongolia, were written after the vocabulary: those two reports are
+# among the reference reports a term is counted in, which is all the filter reads of them.)
+HELD_OUT = ("hubei", "yunnan", "tianjin", "ningxia", "gansu")
 
 
 def reference_texts(shared: Path) -> list[str]:

@@ -81,3 +81,14 @@ def test_the_scan_can_fail(tmp_path):
     texts = literals(f)
     assert any("威海" in t for t in texts) and any(LINE_REF.search(t) for t in texts)
     assert "机场" not in PLACES and "威海" in PLACES and "hubei" in PLACES
+
+
+@pytest.mark.parametrize("english,term", [
+    # an English word maps to its own translation first, not to what one report wrote near it
+    ("elevator", "电梯"), ("coal", "煤炭"), ("robot", "机器人"), ("humanoid robot", "人形机器人"),
+    ("square kilometer", "平方公里"), ("computing power", "算力"), ("drone", "无人机"), ("wheat", "小麦"),
+])
+def test_english_words_map_to_their_translation(english, term):
+    from rag.lexicon import en_tokens, load_lexicon
+
+    assert term in load_lexicon().en[tuple(en_tokens(english))]
