@@ -144,6 +144,29 @@ def _abbreviates(word: str, text: str, span: int = 12) -> bool:
     return False
 
 
+#: at most this many characters of a modifier between a word and the head it is asked with
+MODIFIER_GAP = 4
+
+
+def _modifier_inserted(word: str, text: str) -> bool:
+    """Is ``word`` (a word and its head: 人工智能课, 燃气表) written with a modifier between the two
+    (人工智能通识课, 燃气物联网表)? The word stands whole; its head (the last one or two characters)
+    follows within ``MODIFIER_GAP`` characters, inside the same clause."""
+    norm = normalize(text)
+    for cut in (len(word) - 1, len(word) - 2):
+        stem, head = word[:cut], word[cut:]
+        if len(stem) < 2:
+            continue
+        i = norm.find(stem)
+        while i >= 0:
+            after = norm[i + cut: i + cut + MODIFIER_GAP + len(head)]
+            j = after.find(head)
+            if 0 < j and not re.search(r"[，,。；;、：:]", after[:j]):
+                return True
+            i = norm.find(stem, i + 1)
+    return False
+
+
 def _in_order(word: str, text: str) -> bool:
     pos = 0
     for ch in word:
@@ -562,6 +585,8 @@ class Answerer:
             # a compound counts as present when most of it is, its head (last two characters) included:
             # 一般公共预算支出 is not 一般公共预算收入
             head_ok = len(toks) < 3 or toks[-1] in present
+            if hit < 1.0 and len(t.text) >= 3 and has_cjk(t.text) and _modifier_inserted(t.text, text):
+                hit, head_ok = 1.0, True  # 人工智能课: 人工智能通识课; 燃气表: 燃气物联网表
             hit = 1.0 if hit >= 0.67 and head_ok else min(hit, 0.66)
             gw, gh = groups.get(t.group or t.text, (0.0, 0.0))
             groups[t.group or t.text] = (max(gw, w), max(gh, hit))

@@ -127,3 +127,16 @@ def test_per_person_and_totals_do_not_answer_each_other(question, metric, mismat
     from rag.answer import _per_head_only
 
     assert _per_head_only(analyze(question), metric) is mismatch
+
+
+@pytest.mark.parametrize("word,text,inserted", [
+    ("人工智能课", "中小学校全部开设人工智能通识课，", True),
+    ("燃气表", "为3.5万户居民更换燃气物联网表", True),
+    ("燃气表", "燃气管网改造，表彰先进", False),       # the head is in another clause
+    ("燃气表", "推进燃气管道老化更新改造工程等重点表", False),  # too far from the word
+    ("人工智能课", "人工智能课", False),               # written whole: the ordinary case
+])
+def test_a_modifier_inserted_between_a_word_and_its_head(word, text, inserted):
+    from rag.answer import _modifier_inserted
+
+    assert _modifier_inserted(word, text) is inserted
