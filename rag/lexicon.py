@@ -147,8 +147,11 @@ class Lexicon:
     def abbreviations(self, term: str) -> list[str]:
         """The Latin abbreviations the reports use for a report term (人工智能: ai; 生产总值: gdp):
         a Latin key of the colloquial table that stands for ``term`` and is written in the sources."""
-        return [k for k in self._latin_keys.get(term, ())
-                if re.search(rf"(?<![a-z]){re.escape(k)}(?![a-z])", self.corpus)]
+        return [k for k in self._latin_keys.get(term, ()) if k in self._latin_words]
+
+    @cached_property
+    def _latin_words(self) -> frozenset[str]:
+        return frozenset(re.findall(r"[a-z]+", self.corpus))
 
     @cached_property
     def _latin_keys(self) -> dict[str, tuple[str, ...]]:
