@@ -727,9 +727,6 @@ class Answerer:
             for f in self._records.get(ps.key, []):
                 if not (ps.start <= f.start < ps.end):
                     continue
-                if rank >= depth and (self.coverage(q, f.metric, figure=True, chars=True) < 0.99
-                                      or self.precision(q, f.metric) < 0.5):
-                    continue  # further down, only a metric that is what was asked, and little else
                 if side is not None and side.years and not set(f.years) & set(side.years):
                     continue
                 if side is not None and len(side.years) == 1 and len(f.years) > 1 \
@@ -746,6 +743,9 @@ class Answerer:
                 if asks_count and f.unit in PERCENT_UNITS and not (asks_share or _ASKS_RATE.search(q.norm)):
                     continue  # "新增多少个托位" is not "托位占比提高到68%"
                 cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
+                precision = self.precision(q, f.metric)
+                if rank >= depth and (cov_metric < 0.99 or precision < 0.5):
+                    continue  # further down, only a metric that is what was asked, and little else
                 per_head = _per_head_only(q, f.metric)
                 if _head_conflict(q, f.metric) or per_head:
                     cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
@@ -753,7 +753,6 @@ class Answerer:
                 wider = _wider(q, f.metric)
                 if _narrower(q, modified, f.metric, sent.text if sent else f.clause) or wider:
                     cov_metric = min(cov_metric, 0.3)  # 海洋生产总值 asked, 生产总值 given; 出口 asked, 进出口 given
-                precision = self.precision(q, f.metric)
                 cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
                 uok = _fits_units(f, q.units)
                 soft_ok = not q.soft_units or unit_ok(f.text, q.soft_units)
