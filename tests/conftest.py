@@ -47,8 +47,8 @@ def source_lines() -> list[str]:
 def _build(seeds_dir: Path, index_dir: Path):
     """Build a real index into ``index_dir``. A segment is addressed by its document's content and
     the models, parameters and extraction code (``store.segment_name``): one that the project's own
-    ``index/`` already holds for exactly these is copied in and verified by checksum, as ``rag index``
-    reuses it, instead of embedding the same text again (the setup script has just built them)."""
+    ``index/`` already holds for exactly these is copied in; the build verifies it by checksum, as
+    ``rag index`` does, and embeds again only what fails (the setup script has just built them)."""
     from rag import store
     from rag.config import Settings
     from rag.embed import embedders_for
@@ -60,7 +60,7 @@ def _build(seeds_dir: Path, index_dir: Path):
     fp = store.fingerprint(settings, *embedders)
     for doc in documents:
         cached = ROOT / "index" / store.DOCS / store.segment_name(doc, fp)
-        if cached.is_dir() and store._segment_ok(cached) is not None:
+        if cached.is_dir():
             shutil.copytree(cached, index_dir / store.DOCS / cached.name)
     store.build(documents, settings, *embedders)
     return settings
