@@ -191,10 +191,23 @@ def _error_object(question, message: str, **extra) -> dict:
     return out
 
 
+def _unknown_sources(pipe, sources: list[str]) -> bool:
+    """Print what a --source that names no report means, and say so (an answer from every report
+    would look like one from the report asked for)."""
+    unknown = pipe.unknown_sources(sources)
+    if unknown:
+        print(f"Error: no report named {', '.join(unknown)}. Reports held:", file=sys.stderr)
+        for d in pipe.documents:
+            print(f"  {d.source}: 《{d.title}》 ({d.place}, {d.year})", file=sys.stderr)
+    return bool(unknown)
+
+
 def cmd_ask(args) -> int:
     sources = args.source or []
     if args.jsonl:
         pipe = _load(args)
+        if _unknown_sources(pipe, sources):
+            return 2
         out = sys.stdout
         for n, line in enumerate(sys.stdin, start=1):
             question, error = _jsonl_question(line)
@@ -218,6 +231,8 @@ def cmd_ask(args) -> int:
               file=sys.stderr)
         return 2
     pipe = _load(args, warm=False)  # one question: warming up would only add time
+    if _unknown_sources(pipe, sources):
+        return 2
     answer = pipe.ask(question, sources=sources or None)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))

@@ -178,17 +178,21 @@ class Pipeline:
                 drop.add(w)
         return replace(q, terms=tuple(t for t in q.terms if t.text not in drop)) if drop else q
 
+    def _named(self, name: str) -> list[str]:
+        """The documents one name given by a caller means (a file name with or without .txt, a title
+        or a place)."""
+        name = str(name).strip()
+        return [d.source for d in self.documents
+                if name and name in (d.source, d.title, d.place, d.short_place, d.source.rsplit(".", 1)[0])]
+
+    def unknown_sources(self, sources: Sequence[str]) -> list[str]:
+        """The names in ``sources`` that name no document held (callers refuse them rather than
+        answer from every document)."""
+        return [s for s in sources if not self._named(s)]
+
     def _sources(self, sources: Sequence[str] | None) -> tuple[str, ...]:
         """Document names a caller narrowed the scope to (file names, titles or places)."""
-        if not sources:
-            return ()
-        out = []
-        for s in sources:
-            s = str(s).strip()
-            for d in self.documents:
-                if s and s in (d.source, d.title, d.place, d.short_place, d.source.rsplit(".", 1)[0]):
-                    out.append(d.source)
-        return tuple(dict.fromkeys(out))
+        return tuple(dict.fromkeys(d for s in sources or () for d in self._named(s)))
 
     def search(self, question: str, k: int = 5, sources: Sequence[str] | None = None) -> list[Hit]:
         """Top passages for a lookup (operators' search box), within ``sources`` if given."""

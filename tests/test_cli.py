@@ -75,6 +75,19 @@ def test_ask_source_narrows_the_scope(built_index):
     assert "5%以上" in obj["direct_answer"]
 
 
+@pytest.mark.parametrize("mode", [["--json", "今年GDP增长目标是多少"], ["--jsonl"]])
+def test_ask_source_that_names_no_report_is_an_error_not_every_report(built_index, mode):
+    r = run(["--index-dir", str(built_index), "--no-build", "ask", "--source", "national-2023", *mode],
+            stdin="今年GDP增长目标是多少\n")
+    assert r.returncode == 2 and r.stdout == ""
+    assert "national-2023" in r.stderr and "shandong-2026-government-work-report.txt" in r.stderr
+    assert "Traceback" not in r.stderr
+    # the file name without .txt and the place name each narrow as the full name does
+    for name in ("shandong-2026-government-work-report", "山东省"):
+        r = run(["--index-dir", str(built_index), "--no-build", "ask", "--json", "--source", name, "今年GDP增长目标是多少"])
+        assert r.returncode == 0 and json.loads(r.stdout)["citations"][0]["source"].startswith("shandong-2026"), r.stderr
+
+
 def test_ask_prints_for_people(built_index):
     r = run(["--index-dir", str(built_index), "--no-build", "ask", "How", "many", "5G", "base", "stations?"])
     assert r.returncode == 0, r.stderr

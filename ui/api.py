@@ -150,9 +150,7 @@ def add_api_routes(app: FastAPI, pipeline, feedback_store=None) -> None:
         if sources is not None and (not isinstance(sources, list) or not all(isinstance(x, str) for x in sources)):
             return _error(422, '"sources" must be a list of document names (see GET /api/health)')
         if sources:
-            known = {d.source for d in pipeline.documents} | {d.title for d in pipeline.documents} | \
-                {d.place for d in pipeline.documents} | {d.short_place for d in pipeline.documents}
-            unknown = [x for x in sources if x not in known and x + ".txt" not in known]
+            unknown = pipeline.unknown_sources(sources)
             if unknown:
                 return _error(422, f"unknown document(s) {', '.join(unknown)[:200]}; GET /api/health lists them")
         if len(question) > cap:
