@@ -300,7 +300,8 @@ def _head_conflict(q: Query, metric: str) -> bool:
     for a, b in zip(words, words[1:], strict=False):
         if (a + b) in q.norm and a in m and b not in m:
             after = m[m.find(a) + len(a): m.find(a) + len(a) + 2]
-            if len(after) == 2 and has_cjk(after) and after not in FRAME_WORDS and not after.startswith(("增", "达", "为")):
+            if len(after) == 2 and has_cjk(after) and after not in FRAME_WORDS and not after.startswith(("增", "达", "为")) \
+                    and not (set(after) & set(b) and set(b) <= set(m)):  # "扣除提标" asked, "提高…扣除标准" given: reworded
                 return True
     return False
 

@@ -211,6 +211,8 @@ def _own_year(text: str, start: int, years: tuple[int, ...]) -> tuple[int, ...]:
 _PURPOSE = re.compile(r"(?:重点|主要|专项|全部|优先)?(?:用于|支持|投向|保障)")
 # A clause measuring something of the subject before it ("总里程达8667公里", "年均增长5.7%"); "完成投资" has its own
 _OF_SUBJECT = re.compile(r"(?:总|年均|累计|年度|年内)")
+# A clause counting who a measure reaches ("6600多万纳税人受益", "惠及120万人"): the measure is the clause before
+_REACH = re.compile(r"^(?:惠及|覆盖|带动)|受益$")
 # An item of a "、" list that states an attribute of the list's subject, not a subject of its own
 _ATTRIBUTE = re.compile(r"(?:年度|全年|年内|年均|总|累计|完成|其中)")
 
@@ -238,6 +240,11 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             text = c.text
             figs = parse_all(text)
             stated = bool(figs)
+            # the clause before, when it states no figure: what a bare count is of ("开展“技兴齐鲁”培训，
+            # 全年培训40万人次"; "提高…专项附加扣除标准，6600多万纳税人受益")
+            before = parts_of[k - 1].text if k else ""
+            before = "" if not before or parse_all(before) or len(before) > 30 or _PURPOSE.match(before.strip()) \
+                else _LEAD_WORDS.sub("", re.sub(r"\s+", "", before.strip(" ，,。；;：:")))
             base = ps.start + s.start + c.start
             respectively = _VERB_AFTER_LIST.search(text)
             if respectively and len(figs) > 1:
@@ -270,9 +277,12 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 figs = []
             for f in figs:
                 metric = _metric(text, f)
+                short = len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3
                 # "国内生产总值超过126万亿元，增长5.2%": the second clause's subject is the first's
-                if prev_subject and (len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 or _OF_SUBJECT.match(metric)):
+                if prev_subject and (short or _OF_SUBJECT.match(metric)):
                     metric = prev_subject + metric
+                elif before and (short or _REACH.search(metric)):
+                    metric = before + metric
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, f.text, f.value,
                                   f.unit, f.qualifier, _kind(ps.role, text, f.qualifier),
                                   _own_year(text, f.start, ps.years), place))

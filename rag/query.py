@@ -62,6 +62,19 @@ _ASKS_NUMBER = re.compile(
     r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'.-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
     r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth|level|concentration|expectancy|income|population|mileage|(?<!will )(?<!would )(?<!to )change)\b"
 )
+# Measure words that only shape the noun they count (多少张床位, 几座桥): reports count those nouns
+# with the general measure word as often ("养老床位2000个"). Units that are themselves what is
+# counted (户, 人, 名, 次) are not interchangeable with 个: 多少户 is not 41个小区.
+_SHAPE_CLASSIFIERS = frozenset({*"张座所家条台辆艘套处件项支只头部场", "张床"})
+
+
+def _with_general_classifier(units: tuple[str, ...]) -> tuple[str, ...]:
+    """多少张 also accepts …个; any unit that is not a shape classifier leaves the units as they are."""
+    if units and all(u in _SHAPE_CLASSIFIERS for u in units) and "个" not in units:
+        return (*units, "个")
+    return units
+
+
 _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|总(?:里程|规模|面积|人数|数量|额)|(?:五|年)末|年底|现有|目前有|已有|已经有|共有|全部有|"
     r"in total|\btotal\b|altogether|so far|"
@@ -385,7 +398,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         mentions=mentions,
         en_unmatched=tuple(unmatched),
         asks_number=asks_number,
-        units=asked_units(unit_norm),
+        units=_with_general_classifier(asked_units(unit_norm)),
         soft_units=preferred_units(unit_norm, asked_units(unit_norm)),
         asks_total=bool(_ASKS_TOTAL.search(norm)),
         asks_list=asks_list,

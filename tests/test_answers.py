@@ -221,6 +221,31 @@ def test_a_wider_or_narrower_metric_is_not_the_one_asked(pipeline, question, giv
         assert not a.refused and given in a.direct_answer, a.direct_answer
 
 
+@pytest.mark.parametrize("question,source,figure", [
+    # a bare count is of the measure the clause before names
+    ("今年职业技能培训（技兴齐鲁 乐业山东）要培训多少人次？", SHANDONG, "40万人次"),
+    ("“一老一小”个税专项附加扣除提标后多少人受益？", NATIONAL_2024, "6600多万"),
+    # the clause before says what an earlier figure is for: the count keeps the sentence's subject
+    ("今年超长期特别国债发多少？", NATIONAL_2024, "1万亿元"),
+])
+def test_a_count_is_of_the_measure_the_clause_before_names(pipeline, question, source, figure):
+    a = pipeline.ask(question, sources=[source])
+    assert not a.refused and figure in a.direct_answer, a.answer
+    assert a.citations[0].source == source
+
+
+def test_a_reworded_word_is_not_another_thing_of_the_family(pipeline):
+    from rag.answer import _head_conflict
+
+    analyze = pipeline.analyze
+
+    # 扣除提标 asked, 扣除标准 given: the same thing reworded; 预算支出 asked, 预算收入 given: another
+    assert not _head_conflict(analyze("个税专项附加扣除提标后多少人受益？"), "提高个人所得税专项附加扣除标准纳税人受益")
+    assert _head_conflict(analyze("一般公共预算支出增长多少"), "一般公共预算收入增长")
+    # 医保个人 asked, 医保人均 given: a word sharing a character is still another thing when the rest is missing
+    assert _head_conflict(analyze("今年居民医保个人缴费标准是多少？"), "居民医保人均财政补助标准提高")
+
+
 # -- the forms people ask in -------------------------------------------------------------------------
 @pytest.mark.parametrize("question,measures", [
     ("想买房，今年楼市这块有哪些支持政策？", ["公积金提限", "白名单", "好房子"]),

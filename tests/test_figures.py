@@ -61,6 +61,16 @@ def passage(text: str, role: str = "targets", years=(2025,)) -> Passage:
     ("国内生产总值超过126万亿元，增长5.2%。", "review",
      [("国内生产总值超过", "126万亿元", "result"), ("国内生产总值增长", "5.2%", "result")]),
     ("实施数字产业化“九大工程”。", "tasks", [("实施数字产业化“工程”", "九大", "plan")]),
+    # a bare count ("培训40万人次", "6600多万纳税人受益") is of the measure the clause before names
+    ("开展“技兴齐鲁 乐业山东”培训，全年培训40万人次。", "tasks",
+     [("开展“技兴齐鲁乐业山东”培训培训", "40万人次", "plan")]),
+    ("提高“一老一小”个人所得税专项附加扣除标准，6600多万纳税人受益。", "review",
+     [("提高“一老一小”个人所得税专项附加扣除标准纳税人受益", "6600多万", "result")]),
+    # …but not of a clause saying what an earlier figure is for, nor of a clause with a figure of its own
+    ("从今年开始拟连续几年发行超长期特别国债，专项用于国家重大战略实施，今年先发行1万亿元。", "tasks",
+     [("发行", "1万亿元", "plan")]),
+    ("建设城市绿道50公里，新增100公里。", "tasks",
+     [("建设城市绿道", "50公里", "plan"), ("建设城市绿道新增", "100公里", "plan")]),
 ])
 def test_records(text, role, expected):
     recs = extract(passage(text, role), "某市")
