@@ -162,6 +162,28 @@ class Lexicon:
                     out.setdefault(t, []).append(key)
         return {t: tuple(ks) for t, ks in out.items()}
 
+    @cached_property
+    def _variants(self) -> dict[str, str]:
+        """A phrase key said in the caller's own words (残疾儿童上学 -> 特殊教育 also as 残疾孩子上学,
+        since 孩子 -> 儿童): the variant -> the key it rewords. Only where a colloquial word maps to one
+        report word alone, so the variant means what the key does."""
+        plain = {k: ts[0] for k, ts in self.zh.items() if len(ts) == 1 and re.fullmatch(r"[\u4e00-\u9fff]+", k)
+                 and len(ts[0]) >= 2}
+        out: dict[str, str] = {}
+        for key in self.zh:
+            if len(key) < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", key):
+                continue
+            for word, official in plain.items():
+                if official in key and word != official:
+                    variant = key.replace(official, word)
+                    if variant not in self.zh:
+                        out.setdefault(variant, key)
+        return out
+
+    @cached_property
+    def _keys_longest_first(self) -> list[str]:
+        return sorted([*self.zh, *self._variants], key=len, reverse=True)
+
     def with_fallback(self, derived: dict[str, list[str]]) -> Lexicon:
         fb = {tuple(k.split()): tuple(normalize(t) for t in v) for k, v in derived.items() if k and v}
         return replace(self, en_fallback=fb, en_max=max(self.en_max, max((len(k) for k in fb), default=1)))
@@ -174,7 +196,7 @@ class Lexicon:
         """
         found: list[tuple[str, str]] = []
         taken = [False] * len(text)
-        for key in sorted(self.zh, key=len, reverse=True):
+        for key in self._keys_longest_first:
             start = text.find(key)
             while start >= 0:
                 end = start + len(key)
@@ -186,7 +208,7 @@ class Lexicon:
                 if not glued and not any(taken[start:end]):
                     for i in range(start, start + len(key)):
                         taken[i] = True
-                    found.extend((key, term) for term in self.zh[key])
+                    found.extend((key, term) for term in self.zh[self._variants.get(key, key)])
                 start = text.find(key, start + 1)
         return found
 

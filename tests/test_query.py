@@ -54,6 +54,15 @@ def test_topic_terms(question, terms, absent):
     assert terms <= got and not (absent & got)
 
 
+@pytest.mark.parametrize("question,general", [
+    ("今年普惠性养老床位要增加多少张？", True), ("今年要新增多少张床位", True), ("建几座桥", True),
+    ("老旧小区改造多少户", False), ("培训多少人", False), ("培训多少人次", False), ("修多少公里路", False),
+])
+def test_a_shape_measure_word_also_accepts_the_general_one(question, general):
+    # reports count beds and bridges with 个 as often as with 张 and 座; 户 and 人 are what is counted
+    assert ("个" in analyze(question).units) is general
+
+
 def test_stated_figures_and_units():
     q = analyze("城区老旧供水管网改造长度是103.4公里吗")
     assert q.stated_figures == ("103.4公里",) and "公里" in q.units
@@ -140,3 +149,11 @@ def test_a_modifier_inserted_between_a_word_and_its_head(word, text, inserted):
     from rag.answer import _modifier_inserted
 
     assert _modifier_inserted(word, text) is inserted
+
+
+def test_a_phrase_of_the_vocabulary_is_found_in_the_callers_words():
+    # 残疾儿童上学 -> 特殊教育, and 孩子 -> 儿童 alone: 残疾孩子上学 is the same phrase
+    said = [t.text for t in analyze("残疾孩子上学是不是免费的？").terms]
+    assert "特殊教育" in said and said == [t.text for t in analyze("残疾儿童上学是不是免费的？").terms]
+    # a word that maps to several report words does not reword a phrase (its variant could mean another)
+    assert "特殊教育" not in [t.text for t in analyze("孩子上学是不是免费的？").terms]
