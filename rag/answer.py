@@ -354,6 +354,14 @@ def _modified(q: Query) -> list[tuple[str, str]]:
             and word_class(a).startswith("n")]
 
 
+def _sub_sector(q: Query, metric: str) -> bool:
+    """The metric names a part of what the question asks, a modifier inside the question's word:
+    规上工业增加值 asked, 规上装备工业增加值 given. A rate of the part is not the rate of the whole."""
+    m = normalize(metric)
+    return any(len(t.text) >= 4 and has_cjk(t.text) and t.text not in m and _modifier_inserted(t.text, m)
+               for t in q.terms if t.origin in ("zh", "synonym"))
+
+
 def _narrower(q: Query, pairs: list[tuple[str, str]], metric: str, sentence: str) -> bool:
     """The question narrows what the figure measures: 海洋生产总值 asked, 生产总值 given (a noun of the
     question, ``_modified``, right before a word the metric has, and absent from the figure's sentence)."""
@@ -649,6 +657,8 @@ class Answerer:
         """The passage's title sentence (a label, not an answer) when more follows it."""
         if s.start != ps.start or ps.end - s.end <= 2:
             return False
+        if ps.role == "review" and s.start > 0:
+            return False  # a short sentence inside a review states a result ("太原地铁1号线开通运营。"), not a label
         if s.start == 0 and _NUMBERED_HEAD.match(s.text) and len(strip_punct(s.text)) <= MAX_HEADING_CHARS:
             return True  # "(四)聚力全面深化改革,增强发展内生动力。": the section's own heading
         return (strip_punct(s.text).endswith(strip_punct(ps.title)[-6:])
@@ -752,7 +762,8 @@ class Answerer:
                     cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
                 wider = _wider(q, f.metric)
-                if _narrower(q, modified, f.metric, sent.text if sent else f.clause) or wider:
+                if _narrower(q, modified, f.metric, sent.text if sent else f.clause) or wider \
+                        or (f.unit in PERCENT_UNITS and _sub_sector(q, f.metric)):
                     cov_metric = min(cov_metric, 0.3)  # 海洋生产总值 asked, 生产总值 given; 出口 asked, 进出口 given
                 cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
                 uok = _fits_units(f, q.units)
@@ -1301,6 +1312,8 @@ class Answerer:
         # without a stated count, only a question asking for the members ("…具体是哪些") qualifies
         topic = [t.text for t in q.topic_terms if len(t.text) >= 2] if _ASKS_MEMBERS.search(q.text) else []
         for c in self.candidates(q, Retrieval(hits=[best.hit]), depth=1)[:12]:
+            if not asked and c.sentence.start != best.sentence.start:
+                continue  # a count in another sentence ("布局13个绿电产业园区") counts other things
             clause = c.clause.text
             for f in parse_all(clause):
                 after = normalize(clause[f.end:])

@@ -98,7 +98,7 @@ _ASKS_WHEN = re.compile(
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 搞不搞, 涨不涨
 _ASKS_YESNO = re.compile(
     r"会不会|能不能|是不是|有没有|是否|可不可以|要不要|能否|可否|有无|还会|还有没有|[吗嘛][？?。!！\s]*$|吗[，,]|"
-    rf"{_A_NOT_A.pattern}|[不没][？?。!！\s]*$|"
+    rf"{_A_NOT_A.pattern}|(?:[不没]|没有)[？?。!！\s]*$|"
     r"^(?:will|does|do|did|is|are|was|were|can|could|has|have|should|would|shall|may)\b"
 )
 _ASKS_DEFINITION = re.compile(
@@ -249,6 +249,9 @@ def asked_predicate(text: str) -> str:
     from .segment import segment, word_class
 
     t = re.sub(r"(?:了|的)?[吗嘛呢吧么]?[？?。！!\s]*$", "", text.strip())
+    done = re.search(r"了?没有?$", t)  # 开通了没有, 通了没: whether a thing has happened
+    if done and done.start():
+        t = t[: done.start()]
     t = re.sub(r"[不没]$", "", t)
     # the question is its last clause; what comes before is the caller's situation ("听说要延迟退休了，
     # 咱这今年也开始实行吗": 实行 is asked, not 延迟退休)
@@ -270,6 +273,13 @@ def asked_predicate(text: str) -> str:
         if (len(tok) == 2 or RESULTATIVE.fullmatch(tok[1:])) and tok[0] in "会能要将还" \
                 and not word_class(tok).startswith("n"):
             return tok[1:] + t[pos:]  # 会涨, 能免, 能建好: the verb is what is asked (能耗, 要素 are nouns)
+    if done:
+        # 太原地铁1号线开通了没有: 开通 is asked; 出过重大安全生产事故没有: from the verb on
+        pos = 0
+        for tok in segment(t):
+            if word_class(tok).startswith("v") and (len(tok) > 1 or t[pos + 1: pos + 2] in ("过", "了")):
+                return t[pos:]
+            pos += len(tok)
     return ""  # no modal, or only modals
 
 
@@ -313,6 +323,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go (有没有人管: 管)
     topic_norm = _SCAFFOLD.sub(" ", _COLLOQUIAL_VERB.sub(lambda m: m.group(1) or m.group(2), topic_norm))
     topic_norm = _A_NOT_A.sub(lambda m: m.group(1) if m.group(1) not in _MODALS else " ", topic_norm)
+    topic_norm = re.sub(r"了?没有?(?=[？?。!！\s]*$)", " ", topic_norm)  # 开通了没有: the particle, not the topic
     # "经济实际涨了多少", "经济打算增长多少": the economy's growth, as "经济增长" says it
     topic_norm = _ECONOMY_GROWS.sub("经济增长", topic_norm)
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.

@@ -246,6 +246,33 @@ def test_a_reworded_word_is_not_another_thing_of_the_family(pipeline):
     assert _head_conflict(analyze("今年居民医保个人缴费标准是多少？"), "居民医保人均财政补助标准提高")
 
 
+def test_a_rate_of_a_part_is_not_the_rate_of_the_whole(pipeline):
+    from rag.answer import _sub_sector
+
+    q = pipeline.analyze("规上工业增加值增长了多少")
+    assert _sub_sector(q, "规上装备工业增加值增长")  # equipment industry: a part of industry
+    assert not _sub_sector(q, "规上工业增加值增长") and not _sub_sector(q, "全市规上工业增加值增长")
+    # a short word with a word inside it is the same people (农村人: 农村居民人均), not a part
+    assert not _sub_sector(pipeline.analyze("城里人和农村人收入各涨了多少"), "农村居民人均可支配收入增长")
+
+
+def test_a_short_sentence_inside_a_review_is_a_result_not_a_label():
+    from rag.answer import Answerer
+    from rag.text import Span
+    from rag.types import Passage
+
+    text = "城镇新增就业47.3万人。太原地铁1号线开通运营。新高考首考平稳落地，三级公立医院绩效监测居全国第11位。"
+    at = text.index("太原")
+    first = Span(at, text.index("。", at) + 1, "太原地铁1号线开通运营。")
+
+    def block(role):  # the block a short sentence leads (structure.blocks titles it with that sentence)
+        return Passage("p.txt", 36, at, len(text), "太原地铁1号线开通运营", ("回顾", "太原地铁1号线开通运营"), role,
+                       (2025,), text[at:])
+
+    assert not Answerer._is_heading(None, block("review"), first)
+    assert Answerer._is_heading(None, block("tasks"), first)  # in the tasks, such a sentence labels its measures
+
+
 # -- the forms people ask in -------------------------------------------------------------------------
 @pytest.mark.parametrize("question,measures", [
     ("想买房，今年楼市这块有哪些支持政策？", ["公积金提限", "白名单", "好房子"]),

@@ -17,6 +17,7 @@ FORMS = [
     ("今年冬天的暖气费会不会涨价？", "yesno"), ("退休金今年能涨吗？", "yesno"), ("是否延迟退休", "yesno"),
     ("Will Weihai build new 5G base stations?", "yesno"), ("Does the report mention a subway?", "yesno"),
     ("城中村改造今年还搞不搞？", "yesno"), ("老小区今年还给改造不？", "yesno"),
+    ("太原地铁1号线开通了没有？", "yesno"), ("延迟退休实行了没", "yesno"),
     # when / where
     ("津潍高铁什么时候建成？", "when"), ("When will the airport open?", "when"),
     ("大运会在哪个城市办的？", "where"), ("Where will the robot industry clusters be?", "where"),
@@ -157,3 +158,12 @@ def test_a_phrase_of_the_vocabulary_is_found_in_the_callers_words():
     assert "特殊教育" in said and said == [t.text for t in analyze("残疾儿童上学是不是免费的？").terms]
     # a word that maps to several report words does not reword a phrase (its variant could mean another)
     assert "特殊教育" not in [t.text for t in analyze("孩子上学是不是免费的？").terms]
+
+
+@pytest.mark.parametrize("question,asked", [
+    ("太原地铁1号线开通了没有？", "开通"), ("海南到底封关了没有？", "封关"),
+    ("浙江去年出过重大安全生产事故没有？", "出过重大安全生产事故"),  # from the verb on
+])
+def test_whether_a_thing_has_happened_asks_its_verb(question, asked):
+    q = analyze(question)
+    assert q.asked == asked and "没有" not in [t.text for t in q.terms]
