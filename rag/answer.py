@@ -176,6 +176,17 @@ def _in_order(word: str, text: str) -> bool:
     return True
 
 
+def _shares_a_name(predicate: str, clause: str) -> bool:
+    """Does the clause write a run of the predicate as long as a name (240小时过境免签 of
+    享受240小时过境免签), with at least four Chinese characters in it?"""
+    from difflib import SequenceMatcher
+
+    a, b = normalize(predicate), normalize(clause)
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    run = a[m.a: m.a + m.size]
+    return len(run) >= YESNO_NAMED_ALONE and len(re.sub(r"[^\u4e00-\u9fff]", "", run)) >= 4
+
+
 def _contracted(predicate: str, asked: Query, clause: str) -> bool:
     """Does the clause write what is asked as one contracted word, a word of the report whose
     characters the predicate spells out apart (多招点学生: 招生; 能不能少交点税: 减税 is not, its 减 is
@@ -1234,8 +1245,10 @@ class Answerer:
             return False
         if not topic.terms:
             return True
-        named = [t for t in asked.terms if len(t.text) >= 3 and has_cjk(t.text) and t.text in normalize(c.clause.text)]
-        if any(len(t.text) >= YESNO_NAMED_ALONE for t in named):
+        # (a predicate that is only a light verb, 以旧换新补贴还搞不搞, asks whether its topic goes on)
+        named = [t for t in (asked.terms or topic.terms)
+                 if len(t.text) >= 3 and has_cjk(t.text) and t.text in normalize(c.clause.text)]
+        if any(len(t.text) >= YESNO_NAMED_ALONE for t in named) or _shares_a_name(q.asked, c.clause.text):
             return True  # a name that long (职业伤害保障) is the topic itself: "送外卖的骑手有没有…" is the caller's case
         if named:
             # a specific thing asked, named in the clause (老年助餐, 无还本续贷): the words around it

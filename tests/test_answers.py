@@ -324,6 +324,8 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
     ("Is the Kunyushan airport project still moving forward?", "昆嵛山机场前期工作"),
     # a word the segmenter cut across two (到期|后要|再延长) is not a topic no report covers
     ("全国第二轮土地承包到期后要再延长30年吗？", "第二轮土地承包到期后再延长30年试点"),
+    # a predicate that is only a light verb asks whether its topic goes on (补贴 is the caller's word)
+    ("山东今年以旧换新补贴还搞不搞？", "优化以旧换新政策"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)
@@ -365,6 +367,14 @@ def test_a_list_about_two_things_is_not_narrowed_to_the_sentence_naming_one(weih
     assert not a.refused and a.answer_type == "list"
     assert "严防地下水污染风险" in a.direct_answer or len(a.direct_answer.split("\n")) >= 3
     assert "水质" in a.direct_answer.replace("严防地下水污染风险", ""), a.direct_answer
+
+
+def test_a_run_of_the_predicate_as_long_as_a_name_is_what_is_asked():
+    from rag.answer import _shares_a_name
+
+    assert _shares_a_name("享受240小时过境免签", "落地实施240小时过境免签政策，")  # the caller's 享受 aside
+    assert not _shares_a_name("免费", "普及15年免费特殊教育。")  # two characters are no name
+    assert not _shares_a_name("免保育费", "实施学前1年免保教费政策，")
 
 
 def test_yes_no_settled_by_a_clause_that_rules_it_out_is_not_a_plain_yes(pipeline):
