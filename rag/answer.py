@@ -59,6 +59,8 @@ _SCOPE_PREFIX = re.compile(r"^(?:全省|全市|全国|全区|全县|全州|地�
 _END_LEVEL = re.compile(r"(?:增长|提高|提升|增加|上升|扩大|下降|降低|减少)?(?:到|至)$|达到$")
 # Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
 _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
+# A long bare number is a name, not a quantity: the 12345 hotline (a year is a time, read apart)
+_NUMBER_NAME = re.compile(r"(?!(?:19|20)\d\d$)\d{4,}")
 _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
 _DEFINES = re.compile(r"即|是指|指的是|指|包括|也就是|就是|：|:|（")
 
@@ -566,7 +568,8 @@ class Answerer:
         # "households" -> 户|家庭) is the figure itself
         unit_words = {t.group for t in q.terms if t.group and (t.text in q.units or (figure and t.text in FIGURE_FRAME))}
         for t, raw in terms:
-            toks = [x for x in raw if not _NUMERIC.fullmatch(x)]
+            # (a metric has its figures taken out: there a number name counts as a figure, as before)
+            toks = [x for x in raw if not _NUMERIC.fullmatch(x) or (not figure and _NUMBER_NAME.fullmatch(x))]
             if not toks or (q.form == "figure" and (t.group or t.text) in frame):
                 continue
             if all(x in FRAME_WORDS for x in toks) and not predicate \
@@ -1279,7 +1282,8 @@ class Answerer:
             known = known_of[t]
             if not known and word in known_groups:
                 continue  # an alternative no report uses, beside one they do (网上: 互联网|线上)
-            if t.origin == "zh" and (word_class(word) in _FILLER_CLASSES or word[:1] in "这那"):
+            if t.origin == "zh" and (word_class(word) in _FILLER_CLASSES or word[:1] in "这那") \
+                    and not re.fullmatch(r"\d{4,}", word):  # (a long number is a name: the 12345 hotline)
                 continue
             # a word of the predicate, not a character of a longer word in it (村 of 城中村改造)
             if word in (q.asked if len(word) > 1 else bare):

@@ -39,7 +39,8 @@ EN_STOPWORDS = frozenset(
     said mention mentioned mentions according also just only more most less least very really exactly number
     numbers figure figures amount total quantity approximately about around roughly new newly
     compare compared comparison versus vs both respectively difference between each
-    list lists listing describe explain show detail details now still ahead end try trying tried tries find finding
+    list lists listing describe explain show detail details now still already yet ever ahead end try trying tried tries
+    find finding
     """.split()
 )
 

@@ -396,7 +396,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             defined = core if has_cjk(core) and len(core) <= 12 else ""
     # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states; a number
     # that names (22号线, 第3届) is a name
-    stated = tuple(f.text for f in parse_all(text) if not re.fullmatch(r"20\d\d", f.text)
+    # (as is a long bare number: 12345, 12315 are hotlines; a caller's figure has a unit)
+    stated = tuple(f.text for f in parse_all(text) if not re.fullmatch(r"20\d\d|\d{4,}", f.text)
                    and text[f.end:f.end + 1] not in ("代", "号", "届") and text[f.start - 1:f.start] != "第")
     return Query(
         raw=question,

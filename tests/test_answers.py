@@ -326,6 +326,8 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
     ("全国第二轮土地承包到期后要再延长30年吗？", "第二轮土地承包到期后再延长30年试点"),
     # a predicate that is only a light verb asks whether its topic goes on (补贴 is the caller's word)
     ("山东今年以旧换新补贴还搞不搞？", "优化以旧换新政策"),
+    # a long bare number is a name (the 12345 hotline), not a figure the caller states
+    ("打12345反映的小事政府会办吗？", "12345政务服务热线"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)

@@ -67,6 +67,8 @@ def test_a_shape_measure_word_also_accepts_the_general_one(question, general):
 def test_stated_figures_and_units():
     q = analyze("城区老旧供水管网改造长度是103.4公里吗")
     assert q.stated_figures == ("103.4公里",) and "公里" in q.units
+    q = analyze("打12345反映的小事政府会办吗？")  # a hotline's number names it
+    assert q.stated_figures == () and "12345" in [t.text for t in q.terms]
     q = analyze("今年要建九百座基站吗")  # numerals become digits
     assert q.stated_figures == ("900座",)
     # a decade is a time the caller tells, not a figure to check (八九十年代 → 90年代)

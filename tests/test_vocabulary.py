@@ -89,7 +89,7 @@ def test_the_scan_can_fail(tmp_path):
     ("square kilometer", "平方公里"), ("computing power", "算力"), ("drone", "无人机"), ("wheat", "小麦"),
     # …and not only to a longer word holding it (terminal: 智能终端, disabled: 残疾人)
     ("terminal", "终端"), ("disabled", "残疾"), ("sewage", "污水"), ("asia", "亚洲"), ("shop", "商店"),
-    ("largest", "首位"), ("integration", "融合"),
+    ("largest", "首位"), ("integration", "融合"), ("park", "公园"), ("kindergarten", "学前教育"),
 ])
 def test_english_words_map_to_their_translation(english, term):
     from rag.lexicon import en_tokens, load_lexicon
