@@ -83,9 +83,9 @@ _ASKS_TOTAL = re.compile(
 _ASKS_LIST = re.compile(
     r"哪些|哪几|分别是什么|名单|清单|具体是|具体有|列出|包括(?:什么|啥|哪)|都有(?:啥|什么)|有啥|"
     r"有什么(?!意思|区别|不同|关系|用|含义)|什么(?:措施|举措|政策|办法|安排|支持|帮扶|招|新招|项目|工程|活动|行动|计划|改革|新|好)|"
-    r"怎么(?!样|回事|说|理解|算)|如何|怎样(?!理解)|咋(?!样)|采取|做什么|干什么|干啥|做啥|搞啥|(?:做|干|搞|办)(?:些|了些|点)(?:啥|什么)|打算怎么|要怎么|出台了?什么|"
+    r"怎么(?!样|回事|说|理解|算)|如何|怎样(?!理解)|咋(?!样)|采取|做什么|干什么|干啥|做啥|搞啥|抓(?:什么|啥|哪些)|(?:做|干|搞|办)(?:些|了些|点)(?:啥|什么)|打算怎么|要怎么|出台了?什么|"
     r"\blist\b|which ones|name (?:all|the)|what are the \d+|what (?:is|are|will) (?:being |be )?(?:done|planned)|"
-    r"what (?:measures|steps|policies|actions|support|help|plans|initiatives|programs|programmes|projects|reforms|"
+    r"what (?:[\w-]+ ){0,2}?(?:measures|steps|policies|actions|support|help|plans|initiatives|programs|programmes|projects|reforms|"
     r"changes|improvements|events|activities)|how (?:will|does|do|is|are|can|to|would)\b|"
     r"what (?:is|are|will|does) (?:the )?[\w\s'-]{0,40}\b(?:doing|do|planning|offer|offering)\b|"
     r"what(?:'s| is) (?:planned|being done|the plan)|\bplans? (?:for|to)\b|what does the report say about"

@@ -13,6 +13,7 @@ FORMS = [
     # list
     ("想买房，今年楼市这块有哪些支持政策？", "list"), ("今年怎么促消费？", "list"), ("养老方面今年有什么新政策？", "list"),
     ("What is being done about air quality?", "list"), ("How will the city help young people find jobs?", "list"),
+    ("What healthcare measures does Shandong plan this year?", "list"), ("科技创新方面今年主要抓什么？", "list"),
     # yes/no
     ("今年冬天的暖气费会不会涨价？", "yesno"), ("退休金今年能涨吗？", "yesno"), ("是否延迟退休", "yesno"),
     ("Will Weihai build new 5G base stations?", "yesno"), ("Does the report mention a subway?", "yesno"),
