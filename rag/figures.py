@@ -235,15 +235,16 @@ def extract(ps: Passage, place: str) -> list[Figure]:
     for s in sentences(ps.text):
         prev_subject = ""
         parts_of = clauses(s.text)
+        parsed = [parse_all(c.text) for c in parts_of]
         for k, c in enumerate(parts_of):
             first = len(out)
             text = c.text
-            figs = parse_all(text)
+            figs = parsed[k]
             stated = bool(figs)
             # the clause before, when it states no figure: what a bare count is of ("开展“技兴齐鲁”培训，
             # 全年培训40万人次"; "提高…专项附加扣除标准，6600多万纳税人受益")
             before = parts_of[k - 1].text if k else ""
-            before = "" if not before or parse_all(before) or len(before) > 30 or _PURPOSE.match(before.strip()) \
+            before = "" if not before or parsed[k - 1] or len(before) > 30 or _PURPOSE.match(before.strip()) \
                 else _LEAD_WORDS.sub("", re.sub(r"\s+", "", before.strip(" ，,。；;：:")))
             base = ps.start + s.start + c.start
             respectively = _VERB_AFTER_LIST.search(text)

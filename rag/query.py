@@ -75,6 +75,9 @@ def _with_general_classifier(units: tuple[str, ...]) -> tuple[str, ...]:
     return units
 
 
+# 开通了没有, 通了没: whether a thing has happened; the particle is no topic
+_DONE = re.compile(r"了?没有?(?=[？?。!！\s]*$)")
+
 _ASKS_TOTAL = re.compile(
     r"总共|一共|累计|总数|总量|总计|总(?:里程|规模|面积|人数|数量|额)|(?:五|年)末|年底|现有|目前有|已有|已经有|共有|全部有|"
     r"in total|\btotal\b|altogether|so far|"
@@ -249,7 +252,7 @@ def asked_predicate(text: str) -> str:
     from .segment import segment, word_class
 
     t = re.sub(r"(?:了|的)?[吗嘛呢吧么]?[？?。！!\s]*$", "", text.strip())
-    done = re.search(r"了?没有?$", t)  # 开通了没有, 通了没: whether a thing has happened
+    done = _DONE.search(t)
     if done and done.start():
         t = t[: done.start()]
     t = re.sub(r"[不没]$", "", t)
@@ -323,7 +326,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go (有没有人管: 管)
     topic_norm = _SCAFFOLD.sub(" ", _COLLOQUIAL_VERB.sub(lambda m: m.group(1) or m.group(2), topic_norm))
     topic_norm = _A_NOT_A.sub(lambda m: m.group(1) if m.group(1) not in _MODALS else " ", topic_norm)
-    topic_norm = re.sub(r"了?没有?(?=[？?。!！\s]*$)", " ", topic_norm)  # 开通了没有: the particle, not the topic
+    topic_norm = _DONE.sub(" ", topic_norm)
     # "经济实际涨了多少", "经济打算增长多少": the economy's growth, as "经济增长" says it
     topic_norm = _ECONOMY_GROWS.sub("经济增长", topic_norm)
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
