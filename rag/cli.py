@@ -196,7 +196,8 @@ def _unknown_sources(pipe, sources: list[str]) -> bool:
     would look like one from the report asked for)."""
     unknown = pipe.unknown_sources(sources)
     if unknown:
-        print(f"Error: no report named {', '.join(unknown)}. Reports held:", file=sys.stderr)
+        names = ", ".join(f"“{u}”" for u in unknown)
+        print(f"Error: no report named {names} (give a file name, title or place). Reports held:", file=sys.stderr)
         for d in pipe.documents:
             print(f"  {d.source}: 《{d.title}》 ({d.place}, {d.year})", file=sys.stderr)
     return bool(unknown)

@@ -80,7 +80,7 @@ def test_ask_source_that_names_no_report_is_an_error_not_every_report(built_inde
     r = run(["--index-dir", str(built_index), "--no-build", "ask", "--source", "national-2023", *mode],
             stdin="今年GDP增长目标是多少\n")
     assert r.returncode == 2 and r.stdout == ""
-    assert "national-2023" in r.stderr and "shandong-2026-government-work-report.txt" in r.stderr
+    assert "“national-2023”" in r.stderr and "shandong-2026-government-work-report.txt" in r.stderr
     assert "Traceback" not in r.stderr
     # the file name without .txt and the place name each narrow as the full name does
     for name in ("shandong-2026-government-work-report", "山东省"):
