@@ -59,15 +59,21 @@ def main() -> None:
     jobs = [(n, base, *spec) for n, spec in SETS.items()]
     for p in provinces():
         jobs.append((p, None, f"eval/{p}2026/questions.jsonl", None, ""))
+        if (ROOT / "eval" / f"{p}2026" / "fresh.jsonl").exists():  # a second set, by another writer
+            jobs.append((f"{p}_fresh", None, f"eval/{p}2026/fresh.jsonl", None, ""))
+    loaded: dict[str, Pipeline] = {}
     for name, pipe, path, sources, default in jobs:
-        if a.only and name not in a.only:
+        if a.only and name not in a.only and name.split("_")[0] not in a.only:
             continue
         if pipe is None:
-            seeds = a.out.parent / "dev-index" / "seeds" / name
-            seeds.mkdir(parents=True, exist_ok=True)
-            shutil.copy(CORPUS / f"{name}-2026-government-work-report.txt", seeds)
-            pipe = Pipeline.load(Settings.from_env().with_(seeds_dir=seeds,
-                                                           index_dir=a.out.parent / "dev-index" / "index" / name))
+            prov = name.split("_")[0]
+            if prov not in loaded:
+                seeds = a.out.parent / "dev-index" / "seeds" / prov
+                seeds.mkdir(parents=True, exist_ok=True)
+                shutil.copy(CORPUS / f"{prov}-2026-government-work-report.txt", seeds)
+                loaded[prov] = Pipeline.load(Settings.from_env().with_(
+                    seeds_dir=seeds, index_dir=a.out.parent / "dev-index" / "index" / prov))
+            pipe = loaded[prov]
         rows, agg = run_set(pipe, name, path, sources, default)
         with open(a.out / f"{name}.jsonl", "w") as f:
             for r in rows:
