@@ -28,6 +28,7 @@ from functools import lru_cache
 from .cite import best_sentence, display
 from .figures import COUNT_UNITS, FIGURE, PERCENT_UNITS, figures, parse_all, same_value, unit_ok
 from .lexical import BM25, tokens
+from .lexicon import stem
 from .normalize import numerals_to_digits
 from .query import FRAME_WORDS, RESULTATIVE, Query, Term
 from .retrieve import Retrieval, Retriever
@@ -60,6 +61,12 @@ _END_LEVEL = re.compile(r"(?:增长|提高|提升|增加|上升|扩大|下降|�
 # Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
 _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
 # A long bare number is a name, not a quantity: the 12345 hotline (a year is a time, read apart)
+# What a citizen does with a measure; reports name the measure and whom it reaches instead
+_CITIZEN_VERBS = frozenset("参加 参保 加入 享受 享有 申请 申领 办理 领取 领到 用上 使用 报名".split())
+# English verbs that only say a measure happens (the stems of lexicon.stem): which Chinese verb
+# the report uses for it says nothing of the topic
+_EN_LIGHT_VERBS = frozenset(stem(w) for w in "introduce implement launch adopt promote establish start continue "
+                            "pursue provide offer carry roll push use have hold take make get".split())
 _NUMBER_NAME = re.compile(r"(?!(?:19|20)\d\d$)\d{4,}")
 _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
 _DEFINES = re.compile(r"即|是指|指的是|指|包括|也就是|就是|：|:|（")
@@ -595,6 +602,8 @@ class Answerer:
                 # 保住, 打算, 加: the caller's verb around a quantity; "built", "replaced": an English verb's
                 # translation (the report says 新修建 or 更换 as it likes)
                 w *= ABSENT_VERB_WEIGHT
+            if q.lang == "en" and q.form == "yesno" and t.group in _EN_LIGHT_VERBS:
+                w *= ABSENT_VERB_WEIGHT  # "is X going to introduce Y": the report says 推行, 实施 or 建立 as it likes
             hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
             if chars and hit < 0.67 and len(t.text) <= 4 and has_cjk(t.text):
                 # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters
@@ -897,7 +906,9 @@ class Answerer:
         # the next passages on the topic, and, when the best passage is only a section's lead ("（七）持续
         # 扩大高水平开放。稳步推进…", too short for a list), the rest of its paragraph
         lead_only = sum(not self._is_heading(top, x) for x in self._passage_sentences(top)) < 3
-        hits = [anchor] + [h for h in r.hits[:4] if h is not anchor and (
+        # (a report's closing call to action continues no list it does not start)
+        near = [h for h in r.hits[:4] if h.passage.role != "closing" or top.role == "closing"]
+        hits = [anchor] + [h for h in near if h is not anchor and (
             (h.score >= LIST_CONTINUE * anchor.score and self.coverage(q, h.passage.text) >= 0.5)
             or (h.passage.key == top.key and h.passage.start >= top.end and lead_only))]
         if lead_only and top.start == 0:
@@ -943,7 +954,7 @@ class Answerer:
         # sentence names is named by one ("help young people find jobs": 就业 and 青年 both)
         ranked = sorted(pool, key=lambda x: (-x[1], x[0]))
         chosen = ranked[:n]
-        reserve = sorted(sentences_of([h for h in r.hits[:4] if all(h is not x for x in hits)]),
+        reserve = sorted(sentences_of([h for h in near if all(h is not x for x in hits)]),
                          key=lambda x: (-x[1], x[0]))
         groups: dict[str, list[Term]] = {}
         for t in q.topic_terms:
@@ -1026,6 +1037,12 @@ class Answerer:
                 before = re.split(r"[，,。；;：:]", s.text[: i].rstrip("“\"等"))[-1]
                 if "、" in before and s.text[i - 1: i] in "“\"":
                     return strip_punct(display(before)), hit
+                # a numbered name spelled out after it ("优化实施新一轮“3个100万”，…新增人口100万、县城新增
+                # 人口100万、新增旅居人口100万")
+                after = norm[i + len(term):]
+                if re.search(rf"\d|[{CN_DIGITS}]", term) and re.match(r"[”\"]?[，,：:]", after) \
+                        and "、" in re.split(r"[。；;]", after)[0]:
+                    return strip_punct(display(s.text)), hit
         return None
 
     def _label(self, f: Figure | None, ps: Passage, frame) -> str:
@@ -1067,6 +1084,9 @@ class Answerer:
     # -- per form ------------------------------------------------------------------------------
     def answer_side(self, q: Query, r: Retrieval, side: Side | None, frame) -> SideAnswer:
         form = q.form if q.form != "compare" else ("figure" if q.asks_number or q.wants_figure else "other")
+        # the masthead (title, occasion, speaker) answers only "when, by whom" (about_report), never a topic
+        r = replace(r, hits=[h for h in r.hits if h.passage.role != "front"],
+                    more=[h for h in r.more if h.passage.role != "front"])
         if not r.hits:
             return SideAnswer(side, form, True, "not_mentioned")
         cands = self.candidates(q, r)
@@ -1088,9 +1108,9 @@ class Answerer:
                 rec = out.meta.get("record")
                 agrees = bool(rec) and any(same_value(a, b) for a in parse_all(" ".join(q.stated_figures))
                                            for b in parse_all(rec["text"]))
-                if out.refused and not rec:
+                if not rec:
                     # no record of that figure: it qualifies the thing asked ("240小时过境免签", "再延长30年"),
-                    # so a clause naming all of it settles the question
+                    # so a clause naming all of it settles the question (a target in words does not)
                     return self._answer_yesno(q, r, side, frame, cands, nearest, meta)
                 out.form = "yesno"
                 out.label = ""
@@ -1217,6 +1237,9 @@ class Answerer:
         if q.stated_figures:
             asked = parse_all(" ".join(q.stated_figures))
             given = parse_all(numerals_to_digits(best.sentence.text))  # 三十年 states 30年
+            if not any(a.unit == b.unit for a in asked for b in given):
+                # "能涨到每月200元吗" and the report says only 提高: it does not say how much
+                return SideAnswer(side, "yesno", True, "yesno_unsettled", nearest=[best.hit] + nearest, meta=meta)
             agrees = any(same_value(a, b) for a in asked for b in given)
         # "还会引进高耗能项目吗" settled by "杜绝新招高污染、高耗能…项目": the report rules it out, so the
         # answer quotes it without a "yes"
@@ -1231,8 +1254,9 @@ class Answerer:
         ``parts``: the question's ``_yesno_parts`` when its predicate is known."""
         if parts is None:
             need = YESNO_SETTLES_EN if q.lang == "en" else YESNO_SETTLES
-            return (self.coverage(q, c.sentence.text, chars=True) >= need
-                    and self.coverage(q, self._fact_text(c), chars=True) >= need)
+            # (a word written apart counts only as its short form: free is 免费, not 减免…费)
+            return (self.coverage(q, c.sentence.text, chars=True, strict=True) >= need
+                    and self.coverage(q, self._fact_text(c), chars=True, strict=True) >= need)
         from .segment import word_class
 
         asked, topic, things = parts
@@ -1289,6 +1313,10 @@ class Answerer:
             if word in (q.asked if len(word) > 1 else bare):
                 if t.origin == "zh" and len(t.text) == 1 and _is_verb(t.text):
                     continue  # a light verb (放, 搞, 开): 春秋假还放吗 asks about 春秋假
+                if t.text in _CITIZEN_VERBS:
+                    # what a caller does with a measure (能参加生育保险吗): the report says whom it covers
+                    # (生育保险拓宽至灵活就业人员), not that anyone joins
+                    t = replace(t, weight=t.weight * ABSENT_VERB_WEIGHT)
                 if not known and has_cjk(t.text) and len(t.text) > 1:
                     if not (_is_verb(t.text) or word_class(t.text).startswith("a") or RESULTATIVE.fullmatch(t.text)):
                         things.append(t.text)

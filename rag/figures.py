@@ -109,6 +109,8 @@ def parse_all(text: str) -> list[Parsed]:
         number, unit, qual = m.group("number"), m.group("unit") or "", m.group("qual") or m.group("approx") or ""
         if not unit and any(a <= m.start() < b for a, b in names):
             continue
+        if not unit and text[m.start() - 1:m.start()] in ("（", "(") and text[m.end():m.end() + 1] in ("）", ")"):
+            continue  # an item's number ("（5）推进地质灾害避险搬迁"), not a figure
         if (not unit and re.match(r"\s*年|\s*(?:—|–|-|至|到)\s*(?:19|20)\d\d年", text[m.end():m.end() + 8])) or (
                 unit == "年" and re.fullmatch(r"(?:19|20)\d\d", number)):
             continue  # a year ("2021—2025年"), not a figure
@@ -229,6 +231,21 @@ def _leading_noun(text: str) -> str:
     return "".join(out)
 
 
+# A metric that names its measure only as a task or goal ("完成…搬迁任务")
+_VAGUE_HEAD = re.compile(r"(?:任务|目标|工作|计划)$")
+# Verbs of any measure: sharing one says nothing of what two clauses are about
+_GENERIC_WORDS = frozenset("推进 推动 实施 完成 建设 加快 开展 发展 提升 提高 新增 新建 全年 全省 全市 加强 深化 实现 "
+                           "持续 扩大 培育 打造 任务 工作 项目 工程 行动 重点".split())
+
+
+def _shares_word(before: str, metric: str) -> bool:
+    """Do two clauses name the same thing (a word of two or more characters, not a generic verb)?"""
+    from .segment import segment
+
+    words = {w for w in segment(before) if len(w) >= 2 and w not in _GENERIC_WORDS and re.fullmatch(r"[\u4e00-\u9fff]+", w)}
+    return any(w in words for w in segment(metric))
+
+
 def extract(ps: Passage, place: str) -> list[Figure]:
     """Figure records of one passage (offsets relative to its paragraph)."""
     out: list[Figure] = []
@@ -245,7 +262,7 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             # 全年培训40万人次"; "提高…专项附加扣除标准，6600多万纳税人受益")
             before = parts_of[k - 1].text if k else ""
             before = "" if not before or parsed[k - 1] or len(before) > 30 or _PURPOSE.match(before.strip()) \
-                else _LEAD_WORDS.sub("", re.sub(r"\s+", "", before.strip(" ，,。；;：:")))
+                else _LEAD_WORDS.sub("", re.sub(r"\s+|^[（(]\d+[)）]", "", before.strip(" ，,。；;：:")))
             base = ps.start + s.start + c.start
             respectively = _VERB_AFTER_LIST.search(text)
             if respectively and len(figs) > 1:
@@ -282,7 +299,10 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 # "国内生产总值超过126万亿元，增长5.2%": the second clause's subject is the first's
                 if prev_subject and (short or _OF_SUBJECT.match(metric)):
                     metric = prev_subject + metric
-                elif before and (short or _REACH.search(metric)):
+                elif before and (short or _REACH.search(metric)
+                                 or (_VAGUE_HEAD.search(metric) and _shares_word(before, metric))):
+                    # (a task counted in words of the clause before it, "推进地质灾害避险搬迁，完成2.08万人
+                    # 搬迁任务", counts for that measure)
                     metric = before + metric
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, f.text, f.value,
                                   f.unit, f.qualifier, _kind(ps.role, text, f.qualifier),

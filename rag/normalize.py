@@ -134,7 +134,11 @@ def normalize_question(text: str) -> Normalized:
     simplified = _converter("t2s.json").convert(text)
     script = "hant" if simplified != text else "hans"
     text = english_magnitudes(numerals_to_digits(simplified))
+    text = _COLLOQUIAL_YUAN.sub(r"\1元", text)  # 200块, 3万块钱: yuan as callers say it
     return Normalized(text, script, original)
+
+
+_COLLOQUIAL_YUAN = re.compile(r"(\d(?:\.\d+)?(?:万|亿)?)(?:块钱|块)")
 
 
 _EN_MAGNITUDE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)

@@ -155,6 +155,15 @@ class Pipeline:
             known = {t.text for t in q.terms}
             q = replace(q, terms=q.terms + tuple(Term(n, 1.0, "zh", n) for n in inside if n not in known),
                         required=tuple(dict.fromkeys(inside)))
+        # a place nothing held is about, beside one that is ("福建为台湾同胞做了什么", "威海对日韩开放"):
+        # what the question is about in that place's report
+        if any(r.name in self.corpus.by_place for r in q.mentions.places):
+            other = [gaz.short_name(r.name) for r in q.mentions.places if r.name and r.name != gaz.NATIONAL
+                     and r.name not in self.corpus.by_place and not self.corpus.held_parent(r.name)]
+            known = {t.text for t in q.terms}
+            if other:
+                q = replace(q, terms=q.terms + tuple(Term(n, 1.0, "zh", n) for n in dict.fromkeys(other)
+                                                     if n not in known))
         return q
 
     def _without_miscuts(self, q: Query) -> Query:

@@ -45,7 +45,7 @@ ZH_STOPWORDS = frozenset(
     比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢 各是 各 各自 比有 变化 有啥变化 啥变化
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
     啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 在哪 在哪儿 在哪里
-    以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们""".split()
+    以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
@@ -60,7 +60,7 @@ _ASKS_NUMBER = re.compile(
     r"how many|how much|how long|how far|how big|how large|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
     r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'.-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
-    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth|level|concentration|expectancy|income|population|mileage|(?<!will )(?<!would )(?<!to )change)\b"
+    r"capacity|quantity|sum|price|cost|target|goal|ratio|size|deficit|output|volume|growth|level|concentration|expectancy|income|population|mileage|total|gdp|revenue|(?<!will )(?<!would )(?<!to )change)\b"
 )
 # Measure words that only shape the noun they count (多少张床位, 几座桥): reports count those nouns
 # with the general measure word as often ("养老床位2000个"). Units that are themselves what is
@@ -243,7 +243,7 @@ def _zh_content(norm: str) -> list[str]:
 
 # The modal of a yes/no question: its predicate follows ("政府今年会推便宜的托儿所吗" -> 推便宜的托儿所).
 _YESNO_MODAL = re.compile(rf"会不会|能不能|是不是|有没有|要不要|可不可以|能否|是否|可否|有无|还有没有|{_A_NOT_A.pattern}")
-_MODAL_WORDS = frozenset("会 能 要 将 可以 能够 还 还要 还会 还能 还有 还在 还给 也要 也会 也能 准备 打算 计划 开始 继续 还继续".split())
+_MODAL_WORDS = frozenset("会 能 要 将 可以 能够 还 还要 还会 还能 还有 还在 还给 也要 也会 也能 准备 打算 计划 开始 继续 还继续 已经 已".split())
 
 
 def asked_predicate(text: str) -> str:
@@ -309,6 +309,59 @@ def detect_form(norm: str, *, asks_number: bool, asks_list: bool, asks_when: boo
     return "other"
 
 
+# "to" that opens what something is for ("use the policy to attract visitors"), not one that follows
+# a modal or a verb of intent ("going to use", "plans to build") or opens a range ("to 2025")
+_EN_TO = re.compile(r"\b(\w+)\s+(?:in order to|so as to|to)\s+(\w+)")
+_EN_NOT_PURPOSE = frozenset(
+    "going want wants wanted plan plans planned planning need needs have has had is are was were be been able "
+    "likely expected set due try trying tries aim aims aiming how what where when intend intends about continue "
+    "continues start starts begin begins used ought seek seeks hope hopes related according close next up access "
+    "compared thanks similar equal subject contribute contributes apply applies applied belong belongs refer "
+    "refers lead leads return returns move moves go goes come comes get gets ready allowed allow allows help "
+    "helps prepared willing eligible entitled way ways".split())
+_EN_DETERMINERS = frozenset("the a an this that these those their its his her our my your all each every".split())
+CONTEXT_WEIGHT = 0.5
+_EN_YESNO_START = re.compile(r"\s*(?:is|are|will|does|do|did|can|has|have|was|were|would|should|could)\b", re.I)
+
+
+def _en_purpose(text: str) -> int:
+    """Where the purpose part of an English yes/no question begins (its length when there is none).
+    In "what is X doing to help Y" what follows "to" is the topic itself."""
+    if not _EN_YESNO_START.match(text):
+        return len(text)
+    for m in _EN_TO.finditer(text):
+        before, after = m.group(1).lower(), m.group(2).lower()
+        if len(text[:m.start(1)].split()) < 3 or before in _EN_NOT_PURPOSE or after in _EN_DETERMINERS \
+                or after.isdigit() or not after.isalpha():
+            continue
+        return m.start(2)
+    return len(text)
+
+
+_EN_NUMBER = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
+_EN_FIGURE_UNITS = (("percentage points?", "个百分点"), ("percent|per cent|%", "%"), ("years?", "年"),
+                    ("months?", "个月"), ("days?", "天"), ("hours?", "小时"), ("yuan|rmb", "元"),
+                    ("km|kilomet(?:re|er)s?", "公里"), ("mu", "亩"), ("people|persons", "人"),
+                    ("households?", "户"), ("tonnes?|tons?", "吨"))
+# (magnitudes are already written as the reports write them: normalize.english_magnitudes)
+_EN_FIGURE = re.compile(
+    rf"\b(\d+(?:\.\d+)?(?:万亿|亿|万)?|{'|'.join(sorted(_EN_NUMBER, key=len, reverse=True))})[\s-]*"
+    rf"({'|'.join(f'(?:{p})' for p, _ in _EN_FIGURE_UNITS)})\b", re.I)
+
+
+def english_figures(text: str) -> str:
+    """English figures with their unit in the reports' notation, so a caller's "three years",
+    "240-hour" or "15亿 yuan" compares with 3年, 240小时, 15亿元; other text unchanged."""
+    def repl(m: re.Match) -> str:
+        num = m.group(1).lower()
+        unit = next(u for p, u in _EN_FIGURE_UNITS if re.fullmatch(p, m.group(2), re.I))
+        return f" {num if num[0].isdigit() else _EN_NUMBER[num]}{unit} "
+
+    return _EN_FIGURE.sub(repl, text)
+
+
 def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | None = None) -> Query:
     nq = normalize_question(question)
     text = nq.text
@@ -357,14 +410,17 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     if re.search(r"[a-z]", covered):
         # "how long", "how far", "how big": the quantity asked (read as units above), not a topic
         covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much|many|often)\b", " ", covered)
-        toks = en_tokens(" ".join(_EN_SPLIT.findall(covered)))
-        pairs, unmatched = lex.translate_en(toks)
-        unmatched = [u for u in unmatched if len(u) > 1 and not u.isdigit()]
+        # "… to attract foreign visitors": what a measure is for weighs less than the measure asked
+        cut = _en_purpose(covered)
         seen = {t.text for t in terms}
-        for phrase, term, curated in pairs:
-            if term not in seen:
-                terms.append(Term(term, 1.0 if curated else 0.7, "en" if curated else "cedict", phrase))
-                seen.add(term)
+        for part, factor in ((covered[:cut], 1.0), (covered[cut:], CONTEXT_WEIGHT)):
+            pairs, left = lex.translate_en(en_tokens(" ".join(_EN_SPLIT.findall(part))))
+            unmatched += [u for u in left if len(u) > 1 and not u.isdigit()]
+            for phrase, term, curated in pairs:
+                if term not in seen:
+                    terms.append(Term(term, (1.0 if curated else 0.7) * factor, "en" if curated else "cedict",
+                                      phrase))
+                    seen.add(term)
     # a Latin abbreviation the reports write as it is (GDP, AI) is the report's word too, beside the
     # terms it stands for: "全年GDP增长4%" answers "GDP增长多少" as "地区生产总值增长5%" does, and
     # "三年安排支持以AI为引领的…450亿元" answers "人工智能安排多少钱"
@@ -400,7 +456,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states; a number
     # that names (22号线, 第3届) is a name
     # (as is a long bare number: 12345, 12315 are hotlines; a caller's figure has a unit)
-    stated = tuple(f.text for f in parse_all(text) if not re.fullmatch(r"20\d\d|\d{4,}", f.text)
+    stated = tuple(f.text for f in parse_all(english_figures(text) if lang == "en" else text)
+                   if not re.fullmatch(r"20\d\d|\d{4,}", f.text)
                    and text[f.end:f.end + 1] not in ("代", "号", "届") and text[f.start - 1:f.start] != "第")
     return Query(
         raw=question,
