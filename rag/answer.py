@@ -30,7 +30,7 @@ from .figures import COUNT_UNITS, FIGURE, PERCENT_UNITS, figures, parse_all, sam
 from .lexical import BM25, tokens
 from .lexicon import stem
 from .normalize import numerals_to_digits
-from .query import FRAME_WORDS, RESULTATIVE, Query, Term
+from .query import CONTEXT_WEIGHT, FRAME_WORDS, RESULTATIVE, Query, Term
 from .retrieve import Retrieval, Retriever
 from .scope import Side
 from .text import Span, clauses, has_cjk, normalize, sentences, strip_punct
@@ -46,7 +46,7 @@ _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实�
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
                         r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
 # a clause that rules something out: the answer to "will it …?" is then not a plain yes
-_RULES_OUT = re.compile(r"杜绝|严禁|禁止|不得|不再|停止|取消|叫停|只减不增|不新增|不准|坚决遏制|零(?:门槛|收费|费用|容忍)")
+_RULES_OUT = re.compile(r"未能|未完成|未实现|未达到|杜绝|严禁|禁止|不得|不再|停止|取消|叫停|只减不增|不新增|不准|坚决遏制|零(?:门槛|收费|费用|容忍)")
 _LISTS = re.compile(r"包括|分别|即|：|:")
 MAX_HEADING_CHARS = 40
 # "改革这部分总的思路是什么", "what is the general approach to …": a section's lead sentence
@@ -61,12 +61,44 @@ _END_LEVEL = re.compile(r"(?:增长|提高|提升|增加|上升|扩大|下降|�
 # Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
 _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
 # A long bare number is a name, not a quantity: the 12345 hotline (a year is a time, read apart)
+# Social insurance has two schemes, for residents and for employees (and retirees of employers):
+# a clause about one does not answer a question about the other (企业退休人员养老金 is not 城乡居民基础养老金)
+_SCHEMES = (re.compile(r"居民"), re.compile(r"职工|退休人员|离退休|退休职工|机关事业单位"))
+
+
+def _other_scheme(question: str, clause: str) -> bool:
+    asked = [bool(p.search(question)) for p in _SCHEMES]
+    named = [bool(p.search(clause)) for p in _SCHEMES]
+    return sum(asked) == 1 and sum(named) == 1 and asked != named
+
+
+def _names_another(topic: Query, clause: str, rare) -> bool:
+    """Does the clause name another thing of the kind asked: 雄忻高铁 asked, "力促雄商高铁建成投用"
+    (the kind, 高铁, with another name before it, and the name asked nowhere in the clause)? A
+    shorter form (城乡居民医保: 居民医保) is the same thing, and so is a common word reworded (民营资本:
+    民间资本); ``rare(word)`` tells a name from a common word."""
+    words = [t.text for t in topic.terms if has_cjk(t.text) and len(t.text) >= 2]
+    c = normalize(clause)
+    for a, b in zip(words, words[1:], strict=False):
+        if a + b not in topic.norm or a in c or b not in c:
+            continue
+        i = c.find(b)
+        before = c[i - 2:i] if i >= 2 else ""
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2}", before) or before in FRAME_WORDS or before in a:
+            continue
+        if set(before) & set(a) and not rare(a):
+            continue
+        return True
+    return False
+
+
+RARE_NAME = 0.7  # of the rarest word's idf: a word that rare is a name (雄忻), not a common word (民营)
 # What a citizen does with a measure; reports name the measure and whom it reaches instead
 _CITIZEN_VERBS = frozenset("参加 参保 加入 享受 享有 申请 申领 办理 领取 领到 用上 使用 报名".split())
 # English verbs that only say a measure happens (the stems of lexicon.stem): which Chinese verb
 # the report uses for it says nothing of the topic
 _EN_LIGHT_VERBS = frozenset(stem(w) for w in "introduce implement launch adopt promote establish start continue "
-                            "pursue provide offer carry roll push use have hold take make get".split())
+                            "pursue provide offer carry roll push use have hold take make get become".split()) | {"set up"}
 _NUMBER_NAME = re.compile(r"(?!(?:19|20)\d\d$)\d{4,}")
 _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
 _DEFINES = re.compile(r"即|是指|指的是|指|包括|也就是|就是|：|:|（")
@@ -252,7 +284,7 @@ _DOWN = re.compile(r"下降|降低|减少|下跌|降|压减|缩小|fall|drop|dec
 
 
 # Verbs a figure question uses for its quantity (涨多少, 发多少, 安排了多少): the figure answers them.
-FIGURE_FRAME = frozenset("涨 降 发 发行 安排 提高 增加 减少 下降 降低 上涨 增 减 多 花 投 投入 给 补 补贴 建 修 新修 办 开 有 "
+FIGURE_FRAME = frozenset("涨 降 发 收 种 产 领 多领 拿 发行 安排 提高 增加 减少 下降 降低 上涨 增 减 多 花 投 投入 给 补 补贴 建 修 新修 办 开 有 "
                          "总量 总额 规模 多大 多高".split())
 _LEAD_VERBLESS = frozenset("今年 全年 年内 先 再 还 要 将 拟 力争 确保 并 同时 其中 累计 预计 努力 继续 持续".split())
 
@@ -315,10 +347,44 @@ def _asks_count(q: Query) -> bool:
 def _head_conflict(q: Query, metric: str) -> bool:
     """Two adjacent words of the question ("预算" "支出") where the metric has the first followed by
     another word ("预算收入"): the question names a different thing of the same family."""
-    words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text)]
+    # (the words of what is asked: a caller's situation, "学校门口…堵车", names no metric)
+    words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text)
+             and (len(t.text) == 1 or t.weight > CONTEXT_WEIGHT)]
+    pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if (a + b) in q.norm]
+    return _other_of_family(pairs, metric)
+
+
+def _compound_conflict(q: Query, metric: str) -> bool:
+    """One long word of the question whose head the metric replaces: 一般公共预算支出 asked (in any
+    language), 一般公共预算收入 given."""
     m = normalize(metric)
-    for a, b in zip(words, words[1:], strict=False):
-        if (a + b) in q.norm and a in m and b not in m:
+    # (a word one of whose alternatives the metric names is not in conflict: GDP is 生产总值 or 经济增长)
+    named = {t.group or t.text for t in q.terms if t.text in m}
+    long = [t.text for t in q.terms if len(t.text) >= 4 and has_cjk(t.text) and t.text.isalpha()
+            and (t.group or t.text) not in named]
+    pairs = [(w[:-2], w[-2:]) for w in long if len(w) >= 5 and w[:-2] not in FRAME_WORDS]
+    if _other_of_family(pairs, metric):
+        return True
+    # or whose modifier it replaces: 保障性住房 asked, 安置住房 given (a noun's; 经济增长 is not
+    # 消费增长's other member)
+    from .segment import word_class
+
+    typed = {t.text for t in q.terms if t.origin in ("zh", "synonym")}  # (a dictionary's word is a guess)
+    for w in long:
+        head, mod = w[-2:], w[:-2]
+        if w not in typed or not word_class(head).startswith("n") or re.search(r"多[长少久大]|几|什么|哪", mod):
+            continue  # (多长时间 asks the quantity)
+        i = m.find(head)
+        if i >= 2 and mod not in m and not set(mod) <= set(m) and not _modifier_inserted(w, m) \
+                and has_cjk(m[i - 2:i]) and m[i - 2:i] not in FRAME_WORDS and w not in m:
+            return True
+    return False
+
+
+def _other_of_family(pairs: list[tuple[str, str]], metric: str) -> bool:
+    m = normalize(metric)
+    for a, b in pairs:
+        if a in m and b not in m:
             after = m[m.find(a) + len(a): m.find(a) + len(a) + 2]
             if len(after) == 2 and has_cjk(after) and after not in FRAME_WORDS and not after.startswith(("增", "达", "为")) \
                     and not (set(after) & set(b) and set(b) <= set(m)):  # "扣除提标" asked, "提高…扣除标准" given: reworded
@@ -552,7 +618,7 @@ class Answerer:
         return sum(w for tok, w in weights.items() if tok in present) / total
 
     def coverage(self, q: Query, text: str, *, chars: bool = False, figure: bool = False,
-                 predicate: bool = False, strict: bool = False) -> float:
+                 predicate: bool = False, strict: bool | str = False) -> float:
         """Share of the question's topic words (report vocabulary) present in ``text``.
 
         Each term counts by its specificity (mean idf of its bigrams; a bigram the reports never
@@ -561,7 +627,7 @@ class Answerer:
         English words no dictionary knows count as absent terms. ``predicate``: the terms are what a
         yes/no question asks (能建成吗), so the frame words among them (建成, 新建) count too; with it or
         ``strict``, a word written apart counts only as a short form (扩招: 扩大…招生; 水费 is not
-        消费水平).
+        消费水平); ``strict="dictionary"``: so for the words a dictionary gave, not those typed.
         """
         present = token_set(text)
         top = self._max_idf
@@ -585,7 +651,7 @@ class Answerer:
             if figure and (t.text in FIGURE_FRAME or t.text in q.units or t.text == "数" or t.group in unit_words
                            or (t.text.endswith("数") and t.text[:-1] in q.units)):
                 continue  # the "how much" (多少斤, 亩数, 户数) is the figure itself
-            if len(t.text) == 1 and has_cjk(t.text) and not (predicate or strict):
+            if len(t.text) == 1 and has_cjk(t.text) and not (predicate or strict is True):
                 # one character (水, 路, 电 in "水、路、电这些方面"): vague, and present when written anywhere
                 # (in what a yes/no question asks it is the thing itself: 发消费券吗 needs its 券)
                 w = top * SINGLE_CHAR_WEIGHT * t.weight
@@ -602,14 +668,13 @@ class Answerer:
                 # 保住, 打算, 加: the caller's verb around a quantity; "built", "replaced": an English verb's
                 # translation (the report says 新修建 or 更换 as it likes)
                 w *= ABSENT_VERB_WEIGHT
-            if q.lang == "en" and q.form == "yesno" and t.group in _EN_LIGHT_VERBS:
-                w *= ABSENT_VERB_WEIGHT  # "is X going to introduce Y": the report says 推行, 实施 or 建立 as it likes
             hit = sum(i for x, i in zip(toks, idfs, strict=True) if x in present) / sum(idfs)
             if chars and hit < 0.67 and len(t.text) <= 4 and has_cjk(t.text):
                 # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters
                 # are there; in what a yes/no question asks, only as a short form (限购 is not 提限…购房)
                 norm = normalize(text)
-                if _abbreviates(t.text, text) if (predicate or strict) and len(t.text) > 1 \
+                strict_here = predicate or (strict is True) or (strict == "dictionary" and t.origin in ("en", "cedict"))
+                if _abbreviates(t.text, text) if strict_here and len(t.text) > 1 \
                         else all(ch in norm for ch in t.text):
                     hit = 1.0
             if figure and hit < 0.67 and len(t.text) >= 3 and t.text.endswith("率") and t.text[:-1] in normalize(text):
@@ -620,6 +685,8 @@ class Answerer:
             if hit < 1.0 and len(t.text) >= 3 and has_cjk(t.text) and _modifier_inserted(t.text, text):
                 hit, head_ok = 1.0, True  # 人工智能课: 人工智能通识课; 燃气表: 燃气物联网表
             hit = 1.0 if hit >= 0.67 and head_ok else min(hit, 0.66)
+            if hit < 1.0 and q.lang == "en" and q.form == "yesno" and t.group in _EN_LIGHT_VERBS:
+                w *= ABSENT_VERB_WEIGHT  # "is X going to introduce Y": the report says 推行, 实施 or 建立 as it likes
             gw, gh = groups.get(t.group or t.text, (0.0, 0.0))
             groups[t.group or t.text] = (max(gw, w), max(gh, hit))
         num = sum(w * h for w, h in groups.values())
@@ -781,7 +848,9 @@ class Answerer:
                 if rank >= depth and (cov_metric < 0.99 or precision < 0.5):
                     continue  # further down, only a metric that is what was asked, and little else
                 per_head = _per_head_only(q, f.metric)
-                if _head_conflict(q, f.metric) or per_head:
+                # another member of the metric's family: its shared words do not make it the one asked
+                other = _compound_conflict(q, f.metric)
+                if other or per_head or _head_conflict(q, f.metric):
                     cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
                 wider = _wider(q, f.metric)
@@ -841,6 +910,8 @@ class Answerer:
                 if stated and any(same_value(a, b) for a in stated for b in parse_all(f.text)):
                     score += 0.3
                 match = max(cov_metric + PRECISION_WEIGHT.get(q.lang, 0.25) * precision, via_sentence)
+                if other:
+                    match = min(match, cov_metric)
                 if q.lang == "en" and cov_metric < MIN_METRIC_COVERAGE_EN and not via_sentence:
                     # an English question's words reach the report through dictionaries: the metric's own
                     # words (新建5g基站) cannot stand in for most of what was asked (EV charging stations)
@@ -1222,6 +1293,9 @@ class Answerer:
         best = None
         seen: set[tuple] = set()
         parts = self._yesno_parts(q) if q.asked else None
+        if side is not None and side.wants == "result":
+            # "did it already…": what the review of the year says settles it before this year's plans
+            cands = sorted(cands, key=lambda c: c.hit.passage.role != "review")
         for c in cands:
             key = (c.hit.passage.key, c.sentence.start)
             seen.add(key)
@@ -1237,7 +1311,10 @@ class Answerer:
         if q.stated_figures:
             asked = parse_all(" ".join(q.stated_figures))
             given = parse_all(numerals_to_digits(best.sentence.text))  # 三十年 states 30年
-            if not any(a.unit == b.unit for a in asked for b in given):
+            # (a figure named as a class, "a trillion-yuan economy": 迈入万亿级城市)
+            as_class = any(re.sub(r"^1(?=[万亿千百])|元$", "", a.text) in normalize(best.sentence.text)
+                           for a in asked if re.match(r"1[万亿千百]", a.text))
+            if not as_class and not any(a.unit == b.unit or not a.unit for a in asked for b in given):
                 # "能涨到每月200元吗" and the report says only 提高: it does not say how much
                 return SideAnswer(side, "yesno", True, "yesno_unsettled", nearest=[best.hit] + nearest, meta=meta)
             agrees = any(same_value(a, b) for a in asked for b in given)
@@ -1254,9 +1331,10 @@ class Answerer:
         ``parts``: the question's ``_yesno_parts`` when its predicate is known."""
         if parts is None:
             need = YESNO_SETTLES_EN if q.lang == "en" else YESNO_SETTLES
-            # (a word written apart counts only as its short form: free is 免费, not 减免…费)
-            return (self.coverage(q, c.sentence.text, chars=True, strict=True) >= need
-                    and self.coverage(q, self._fact_text(c), chars=True, strict=True) >= need)
+            # (a dictionary's word written apart counts only as its short form: free is 免费, not
+            # 减免…费; a name typed stays loose: 海口 in 湛海高铁)
+            return (self.coverage(q, c.sentence.text, chars=True, strict="dictionary") >= need
+                    and self.coverage(q, self._fact_text(c), chars=True, strict="dictionary") >= need)
         from .segment import word_class
 
         asked, topic, things = parts
@@ -1266,6 +1344,9 @@ class Answerer:
         # by "落实免费学前教育政策，…，增加普通高中学位供给"; a thing no report names (消费券, 首付)
         # must be there in short form (春假秋假: 春秋假)
         if any(not _abbreviates(w, c.clause.text) for w in things):
+            return False
+        if _other_scheme(q.norm, c.clause.text) or _names_another(
+                topic, c.clause.text, lambda w: (self.bm25.idf_of(w) or self._max_idf) >= RARE_NAME * self._max_idf):
             return False
         if asked.terms and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED \
                 and not _contracted(q.asked, asked, c.clause.text):

@@ -66,6 +66,7 @@ _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"吨|\btonnes?\b|\btons?\b"), ("吨",)),
     (re.compile(r"多少人|几人|人数|多少万人|人次|\bhow many people\b|\bhow many persons\b"), ("人", "人次", "名")),
     (re.compile(r"多少户|户数|\bhow many households\b"), ("户",)),
+    (re.compile(r"\bhow many (?:more )?units\b"), ("套", "间", "户", "个", "座")),
     (re.compile(r"千瓦|\bkilowatts?\b|\bkw\b|\bgw\b"), ("千瓦", "瓦")),
 ]
 # Units a question prefers without requiring them: "增长多少" is most often a rate, but "提高30元"

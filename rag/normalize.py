@@ -141,7 +141,10 @@ def normalize_question(text: str) -> Normalized:
 _COLLOQUIAL_YUAN = re.compile(r"(\d(?:\.\d+)?(?:万|亿)?)(?:块钱|块)")
 
 
-_EN_MAGNITUDE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+# ("a thousand parks", "a trillion-yuan economy" name a class more often than they state a figure)
+_EN_WORD_NUMBER = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
+_EN_MAGNITUDE = re.compile(r"(?<![\d.])\b(\d+(?:\.\d+)?|" + "|".join(_EN_WORD_NUMBER) + r")\s*(thousand|million|billion|trillion)\b",
+                           re.IGNORECASE)
 _EN_FACTOR = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 
@@ -149,7 +152,8 @@ def english_magnitudes(text: str) -> str:
     """English magnitudes written as the reports write them: "50 million" -> "5000万", "1.2 billion"
     -> "12亿", "3 trillion" -> "3万亿" (the unit word after them stays: "50 million passengers")."""
     def one(m: re.Match) -> str:
-        value = float(m.group(1)) * _EN_FACTOR[m.group(2).lower()]
+        num = m.group(1).lower()
+        value = (float(num) if num[0].isdigit() else _EN_WORD_NUMBER[num]) * _EN_FACTOR[m.group(2).lower()]
         for factor, unit in ((1e12, "万亿"), (1e8, "亿"), (1e4, "万"), (1, "")):
             if value >= factor:
                 n = value / factor

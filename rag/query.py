@@ -20,7 +20,7 @@ terms (``lexicon_en.tsv`` and CC-CEDICT entries derived at index time).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .figures import asked_units, parse_all, preferred_units
 from .lexicon import Lexicon, en_tokens, load_lexicon
@@ -45,7 +45,7 @@ ZH_STOPWORDS = frozenset(
     比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢 各是 各 各自 比有 变化 有啥变化 啥变化
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
     啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 在哪 在哪儿 在哪里
-    以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然""".split()
+    以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
@@ -321,6 +321,8 @@ _EN_NOT_PURPOSE = frozenset(
     "helps prepared willing eligible entitled way ways".split())
 _EN_DETERMINERS = frozenset("the a an this that these those their its his her our my your all each every".split())
 CONTEXT_WEIGHT = 0.5
+# the clause that asks (多少, 几, 哪些, 怎么…)
+_ASKS_IN_CLAUSE = re.compile(r"多少|几|哪些|什么|啥|怎么|如何|咋")
 _EN_YESNO_START = re.compile(r"\s*(?:is|are|will|does|do|did|can|has|have|was|were|would|should|could)\b", re.I)
 
 
@@ -397,6 +399,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
                                                           or RESULTATIVE.fullmatch(piece[1:])) \
                 and not word_class(piece).startswith("n"):
             piece = piece[1:]  # 想做到: a modal glued to a verb the segmenter did not split
+        if len(piece) == 2 and piece[1] == "了" and word_class(piece[0]).startswith("v"):
+            piece = piece[0]  # 发了, 建了: the verb with its aspect particle
         if piece in ZH_STOPWORDS:
             continue  # 会想(办法)
         if any(t.text == piece and t.group != piece for t in terms):
@@ -409,7 +413,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     unmatched: list[str] = []
     if re.search(r"[a-z]", covered):
         # "how long", "how far", "how big": the quantity asked (read as units above), not a topic
-        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much|many|often)\b", " ", covered)
+        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much|often|many(?: more)?(?: (?:people|persons|units|times))?)\b",
+                         " ", covered)
         # "… to attract foreign visitors": what a measure is for weighs less than the measure asked
         cut = _en_purpose(covered)
         seen = {t.text for t in terms}
@@ -459,6 +464,14 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     stated = tuple(f.text for f in parse_all(english_figures(text) if lang == "en" else text)
                    if not re.fullmatch(r"20\d\d|\d{4,}", f.text)
                    and text[f.end:f.end + 1] not in ("代", "号", "届") and text[f.start - 1:f.start] != "第")
+    if form in ("figure", "list") and has_cjk(norm):
+        # "学校门口上下学堵车，今年要治理多少所学校周边的路": the clauses before the question tell the
+        # caller's situation; its words weigh less than those of what is asked
+        *before, last = re.split(r"[，,；;。！!]", re.sub(r"[？?。！!\s]+$", "", norm)) or [""]
+        context = "".join(before)
+        if context and _ASKS_IN_CLAUSE.search(last):
+            terms = [replace(t, weight=t.weight * CONTEXT_WEIGHT)
+                     if (t.group or t.text) in context and (t.group or t.text) not in last else t for t in terms]
     return Query(
         raw=question,
         text=text,

@@ -307,6 +307,10 @@ class Corpus:
             held = r.name in self.by_place or not r.name
             window = [norm[max(0, a - k): b] for k in (1, 2)] + [norm[a: b + k] for k in (1, 2)]
             as_term = any(len(w) > b - a and re.fullmatch(r"[\u4e00-\u9fff]+", w) and w in corpus_text for w in window)
+            if not as_term and not held and re.fullmatch(r"[\u4e00-\u9fff]{2}", norm[b: b + 2]):
+                # a name the report writes with its host in brackets: 中国（温州）国际园林博览会
+                as_term = re.search(re.escape(norm[a:b]) + r"[（(][\u4e00-\u9fff]{1,6}[）)]" + re.escape(norm[b: b + 2]),
+                                    corpus_text) is not None
             if held or not as_term:
                 keep.append(r)
         if len(keep) == len(m.places):

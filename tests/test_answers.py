@@ -454,3 +454,37 @@ def test_sources_narrow_the_scope(pipeline):
     assert a.citations[0].source == SHANDONG and "5%以上" in a.direct_answer
     a = pipeline.ask("今年GDP增长目标是多少", sources=["全国"])
     assert {c.source for c in a.citations} <= {NATIONAL_2024, NATIONAL_2025}
+
+
+def test_another_member_of_a_family_does_not_answer(pipeline):
+    from rag.answer import _compound_conflict, _names_another, _other_scheme
+
+    analyze = pipeline.analyze
+    # a compound asked whose head or modifier the metric replaces (in any language)
+    assert _compound_conflict(analyze("一般公共预算支出今年多少"), "一般公共预算收入增长")
+    assert _compound_conflict(analyze("What is the general public budget spending for this year?"), "一般公共预算收入增长")
+    assert _compound_conflict(analyze("今年保障性住房要开工筹集多少套？"), "开工筹集城中村改造安置住房")
+    # one of a word's alternatives named (GDP: 生产总值), or a verb's head (经济增长, 消费增长): no conflict
+    assert not _compound_conflict(analyze("今年GDP增长目标是多少？"), "地区生产总值增长")
+    assert not _compound_conflict(analyze("今年社零要涨多少？跟GDP目标一样吗"), "社会消费品零售总额增长")
+    # yes/no: the clause names another thing of the kind asked
+    q = analyze("雄忻高铁今年能建成通车吗？")
+    assert _names_another(q, "力促雄商高铁建成投用", rare=lambda w: True)
+    assert not _names_another(q, "加快雄忻高铁建设", rare=lambda w: True)
+    # a shorter form, or a common word reworded, is the same thing
+    assert not _names_another(analyze("城乡居民医保是不是已经省级统筹了？"), "居民医保实现省级统筹", rare=lambda w: True)
+    assert not _names_another(analyze("民营资本能不能参股核电项目？"), "民间资本参与核电等重大项目参股",
+                              rare=lambda w: False)
+    # the residents' scheme does not answer for employees and retirees, nor the other way round
+    assert _other_scheme("今年企业退休人员的养老金还会再涨吗？", "提高城乡居民基础养老金")
+    assert not _other_scheme("今年城乡居民养老金涨吗？", "提高城乡居民基础养老金")
+    assert not _other_scheme("退休金今年能涨吗？", "提高城乡居民基础养老金")
+
+
+def test_the_masthead_and_the_closing_answer_no_topic(weihai_pipeline):
+    # the closing's call to action ("让我们更加紧密地团结…") continues no list it does not start
+    a = weihai_pipeline.ask("How is Weihai opening up to Japan, Korea, Africa and Hong Kong?")
+    assert not a.refused and a.answer_type == "list"
+    assert "团结" not in a.direct_answer and "香港" in a.direct_answer
+    roles = {weihai_pipeline.paragraph(c.source, c.line).role for c in a.citations}
+    assert "closing" not in roles and "front" not in roles

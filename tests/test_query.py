@@ -170,3 +170,45 @@ def test_a_phrase_of_the_vocabulary_is_found_in_the_callers_words():
 def test_whether_a_thing_has_happened_asks_its_verb(question, asked):
     q = analyze(question)
     assert q.asked == asked and "没有" not in [t.text for t in q.terms]
+
+
+@pytest.mark.parametrize("question,stated", [
+    ("Will kindergarten be made free for all three years?", ("3年",)),
+    ("Is the province going to use the 240-hour visa-free transit policy?", ("240小时",)),
+    ("Will they spend 1.5 billion yuan on it?", ("15亿元",)),
+    ("Has the airport's cargo throughput passed one million tonnes?", ("100万吨",)),
+    ("城乡居民基础养老金今年能涨到每月200块吗？", ("200元",)),  # 块 is how callers say 元
+    ("Will they build 900 5G base stations?", ("900",)),
+])
+def test_figures_a_caller_states_in_english_or_colloquially(question, stated):
+    assert analyze(question).stated_figures == stated
+
+
+def test_already_and_all_are_scaffolding_and_a_past_question_asks_its_verb():
+    q = analyze("漳州核电站已经投入运行了吗")
+    assert q.asked == "投入运行" and "已经" not in [t.text for t in q.terms]
+    assert "全都" not in [t.text for t in analyze("十四五的指标全都完成了吗？").terms]
+    # a verb with its aspect particle is the verb: 发了 is 发, a figure's frame
+    assert "发了" not in [t.text for t in analyze("去年育儿补贴发了多少人？").terms]
+
+
+def test_the_situation_before_a_figure_question_weighs_less():
+    q = analyze("学校门口上下学堵车，今年要治理多少所学校周边的路？")
+    w = {t.text: t.weight for t in q.terms}
+    assert w["门口"] < w["周边"] and w["治理"] == 1.0
+
+
+def test_what_an_english_yes_no_question_asks_for_weighs_less():
+    q = analyze("Is the city going to use the visa-free transit policy to attract foreign visitors?")
+    w = {t.group: t.weight for t in q.terms}
+    assert w["visa free"] == 1.0 and w["visitor"] < 1.0
+    # "what is X doing to help Y": Y is the topic itself
+    q = analyze("What is the city doing to help young people find jobs?")
+    assert all(t.weight >= 0.7 for t in q.terms if t.origin == "en")
+
+
+def test_how_many_people_or_units_is_the_quantity_not_a_topic():
+    q = analyze("How many units of affordable rental housing will be handed over?")
+    assert "套" in q.units and "保障性租赁住房" in [t.text for t in q.terms]
+    assert not any(t.group.startswith("peopl") for t in analyze("How many people will get training?").terms)
+    assert analyze("What was the province's total GDP in 2025?").form == "figure"
