@@ -508,7 +508,8 @@ _ASKS_RELATIVE = re.compile(rf"{_THAN}|比.{{0,12}}(?:快|慢|高|低|多|少)|\
 _ASKS_RATE = re.compile(r"率|比例|百分|增速|增幅|增长|\bpercent|\brate\b|\bgrowth\b")
 _TOTAL_METRIC = re.compile(r"总(?:值|额|量|计|数|规模|里程|面积|人数)")
 # the size of a thing ("经济总量", "how big is the economy"), which a growth rate does not state
-_ASKS_SIZE = re.compile(r"总量|规模|总额|体量|多大|\bhow (?:big|large)\b|\bsize\b")
+_ASKS_SIZE = re.compile(r"总量|规模|总额|体量|多大|\bhow (?:big|large)\b|\bsize\b|"
+                        r"^(?!.*\b(?:growth|grow|increase|rise|rate)\b).*\btotal\b")
 _SHARE = re.compile(r"占.{0,24}(?:比重|比例|份额)|占比|比重|\bshare\b|\bproportion\b")
 _AFTER_CHANGE = re.compile(r"(?:提高|调整|上调|增加|提升|下调)(?:以后|之后|后)")
 _ASKS_VS_BASE = re.compile(r"(?:比|较)(?:去年|上年|上一年|前一年)|同比|\bthan last year\b|\bover last year\b")

@@ -170,6 +170,7 @@ class Pipeline:
         """Drop a two-character word the segmenter cut across words (到期|后要|再延长, 做|结直肠癌: 做结): no
         report uses it, and one of its characters joins the known word beside it into a pair the reports
         use (期后, 结直). Left in, it would count as a topic no report covers."""
+        q = self._rejoined(q)
         bm25 = self.retriever.bm25
         norm = q.norm
         known = {t.text for t in q.terms if bm25.idf_of(t.text[:2]) > 0}
@@ -186,6 +187,22 @@ class Pipeline:
             if (before and bm25.idf_of(norm[i - 1] + w[0]) > 0) or (after and bm25.idf_of(w[1] + norm[i + 2]) > 0):
                 drop.add(w)
         return replace(q, terms=tuple(t for t in q.terms if t.text not in drop)) if drop else q
+
+    def _rejoined(self, q: Query) -> Query:
+        """Join a word the segmenter cut off one character of (燃气管|道) back into the word the
+        reports write (燃气管道)."""
+        terms = list(q.terms)
+        corpus = self.lexicon.corpus
+        i = 0
+        while i + 1 < len(terms):
+            a, b = terms[i], terms[i + 1]
+            joined = a.text + b.text
+            if a.origin == b.origin == "zh" and len(a.text) >= 2 and len(b.text) == 1 \
+                    and joined in q.norm and joined in corpus and all(t.text != joined for t in terms):
+                terms[i:i + 2] = [Term(joined, 1.0, "zh", joined)]
+                continue
+            i += 1
+        return replace(q, terms=tuple(terms)) if len(terms) != len(q.terms) else q
 
     def _named(self, name: str) -> list[str]:
         """The documents one name given by a caller means (a file name with or without .txt, a title

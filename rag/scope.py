@@ -300,13 +300,19 @@ class Corpus:
 
     def names_in_terms(self, m: Mentions, norm: str, corpus_text: str) -> Mentions:
         """Drop place names that are part of a term the reports use ("好品山东" in a city's report is a
-        brand, not a question about the province) when no report of that place is held."""
+        brand, not a question about the province) when no report of that place is held, and English
+        place names joined to another by a hyphen ("China-Europe")."""
         keep = []
+        spans = [r.span for r in m.places]
         for r in m.places:
             a, b = r.span
             held = r.name in self.by_place or not r.name
             window = [norm[max(0, a - k): b] for k in (1, 2)] + [norm[a: b + k] for k in (1, 2)]
             as_term = any(len(w) > b - a and re.fullmatch(r"[\u4e00-\u9fff]+", w) and w in corpus_text for w in window)
+            joined = (re.match(r"[-–][a-z]", norm[b: b + 2]) and all(s[0] != b + 1 for s in spans)) or (
+                re.search(r"[a-z][-–]$", norm[:a]) and all(s[1] != a - 1 for s in spans))
+            if joined:
+                continue  # "China-Europe freight trains": a name's part (a route between two places is not)
             if not as_term and not held and re.fullmatch(r"[\u4e00-\u9fff]{2}", norm[b: b + 2]):
                 # a name the report writes with its host in brackets: 中国（温州）国际园林博览会
                 as_term = re.search(re.escape(norm[a:b]) + r"[（(][\u4e00-\u9fff]{1,6}[）)]" + re.escape(norm[b: b + 2]),

@@ -5,7 +5,8 @@ for working on quality. Held-out sets are never run here (scripts/run_heldout.sh
 
 Each set is answered as its users would ask it (see scripts/update_baseline.py): the Weihai sets
 from Weihai's report alone, national 2024 and Shandong from theirs, the cross sets from the whole
-shipped corpus, each provincial set from its report indexed alone (under OUT_DIR/../dev-index).
+shipped corpus, each provincial set from its report indexed alone (under OUT_DIR/../dev-index), and
+a province's second set (eval/<province>2026/fresh.jsonl, as <province>_fresh) from the same index.
 Writes OUT_DIR/<set>.jsonl (one scored row per question) and prints a table; with --diff, the
 questions whose pass/fail changed since PREV_DIR.
 """
