@@ -347,9 +347,10 @@ def _asks_count(q: Query) -> bool:
 def _head_conflict(q: Query, metric: str) -> bool:
     """Two adjacent words of the question ("预算" "支出") where the metric has the first followed by
     another word ("预算收入"): the question names a different thing of the same family."""
-    # (the words of what is asked: a caller's situation, "学校门口…堵车", names no metric)
-    words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text)
-             and (len(t.text) == 1 or t.weight > CONTEXT_WEIGHT)]
+    # (the words of what is asked: a caller's situation, "学校门口…堵车", names no metric; a single
+    # character after a word is a verb, "导师带出来", not a word of the family)
+    words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
+             and t.weight > CONTEXT_WEIGHT]
     pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if (a + b) in q.norm]
     return _other_of_family(pairs, metric)
 
