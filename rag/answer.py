@@ -60,7 +60,6 @@ _SCOPE_PREFIX = re.compile(r"^(?:全省|全市|全国|全区|全县|全州|地�
 _END_LEVEL = re.compile(r"(?:增长|提高|提升|增加|上升|扩大|下降|降低|减少)?(?:到|至)$|达到$")
 # Bare numbers and units in a question ("多少万亩", "3%吗") are not its topic.
 _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
-# A long bare number is a name, not a quantity: the 12345 hotline (a year is a time, read apart)
 # Social insurance has two schemes, for residents and for employees (and retirees of employers):
 # a clause about one does not answer a question about the other (企业退休人员养老金 is not 城乡居民基础养老金)
 _SCHEMES = (re.compile(r"居民"), re.compile(r"职工|退休人员|离退休|退休职工|机关事业单位"))
@@ -99,6 +98,7 @@ _CITIZEN_VERBS = frozenset("参加 参保 加入 享受 享有 申请 申领 办
 # the report uses for it says nothing of the topic
 _EN_LIGHT_VERBS = frozenset(stem(w) for w in "introduce implement launch adopt promote establish start continue "
                             "pursue provide offer carry roll push use have hold take make get become".split()) | {"set up"}
+# A long bare number is a name, not a quantity: the 12345 hotline (a year is a time, read apart)
 _NUMBER_NAME = re.compile(r"(?!(?:19|20)\d\d$)\d{4,}")
 _NEW_IN_QUESTION = re.compile(r"新|\bnew\b|\badd|\bbuild|\bcreate")
 _DEFINES = re.compile(r"即|是指|指的是|指|包括|也就是|就是|：|:|（")

@@ -141,10 +141,13 @@ def normalize_question(text: str) -> Normalized:
 _COLLOQUIAL_YUAN = re.compile(r"(\d(?:\.\d+)?(?:万|亿)?)(?:块钱|块)")
 
 
-# ("a thousand parks", "a trillion-yuan economy" name a class more often than they state a figure)
-_EN_WORD_NUMBER = {w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
-_EN_MAGNITUDE = re.compile(r"(?<![\d.])\b(\d+(?:\.\d+)?|" + "|".join(_EN_WORD_NUMBER) + r")\s*(thousand|million|billion|trillion)\b",
-                           re.IGNORECASE)
+_EN_WORD_NUMBER = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
+# (one to ten before a magnitude; "a thousand parks", "a trillion-yuan economy" name a class more
+# often than they state a figure)
+_EN_MAGNITUDE = re.compile(r"(?<![\d.])\b(\d+(?:\.\d+)?|" + "|".join(w for w, v in _EN_WORD_NUMBER.items() if 1 <= v <= 10)
+                           + r")\s*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 _EN_FACTOR = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 
@@ -161,6 +164,27 @@ def english_magnitudes(text: str) -> str:
         return m.group(0)
 
     return _EN_MAGNITUDE.sub(one, text)
+
+
+_EN_FIGURE_UNITS = (("percentage points?", "个百分点"), ("percent|per cent|%", "%"), ("years?", "年"),
+                    ("months?", "个月"), ("days?", "天"), ("hours?", "小时"), ("yuan|rmb", "元"),
+                    ("km|kilomet(?:re|er)s?", "公里"), ("mu", "亩"), ("people|persons", "人"),
+                    ("households?", "户"), ("tonnes?|tons?", "吨"))
+# (magnitudes are already written as the reports write them: english_magnitudes)
+_EN_FIGURE = re.compile(
+    rf"\b(\d+(?:\.\d+)?(?:万亿|亿|万)?|{'|'.join(sorted(_EN_WORD_NUMBER, key=len, reverse=True))})[\s-]*"
+    rf"({'|'.join(f'(?:{p})' for p, _ in _EN_FIGURE_UNITS)})\b", re.I)
+
+
+def english_figures(text: str) -> str:
+    """English figures with their unit in the reports' notation, so a caller's "three years",
+    "240-hour" or "15亿 yuan" compares with 3年, 240小时, 15亿元; other text unchanged."""
+    def repl(m: re.Match) -> str:
+        num = m.group(1).lower()
+        unit = next(u for p, u in _EN_FIGURE_UNITS if re.fullmatch(p, m.group(2), re.I))
+        return f" {num if num[0].isdigit() else _EN_WORD_NUMBER[num]}{unit} "
+
+    return _EN_FIGURE.sub(repl, text)
 
 
 def to_script(text: str, script: str) -> str:

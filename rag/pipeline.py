@@ -147,30 +147,23 @@ class Pipeline:
         m = self.corpus.names_in_terms(q.mentions, q.norm, self.lexicon.corpus)
         if m is not q.mentions:  # a place name inside a report's term: the term is the topic
             q = analyze(question, self.lexicon, mentions=m)
-        q = self._without_miscuts(q)
+        q = self._without_miscuts(self._rejoined(q))
+        unheld = [r for r in q.mentions.places if r.name and r.name not in self.corpus.by_place]
         # a city with no report of its own is answered from its province's report, where that names it
-        inside = [gaz.short_name(r.name) for r in q.mentions.places
-                  if r.name and r.name not in self.corpus.by_place and self.corpus.held_parent(r.name)]
+        inside = [gaz.short_name(r.name) for r in unheld if self.corpus.held_parent(r.name)]
         if inside:
-            known = {t.text for t in q.terms}
-            q = replace(q, terms=q.terms + tuple(Term(n, 1.0, "zh", n) for n in inside if n not in known),
-                        required=tuple(dict.fromkeys(inside)))
-        # a place nothing held is about, beside one that is ("福建为台湾同胞做了什么", "威海对日韩开放"):
-        # what the question is about in that place's report
+            q = replace(_with_topic(q, inside), required=tuple(dict.fromkeys(inside)))
+        # a place nothing held is about, beside one that is ("对日韩开放", "为台湾同胞做了什么" in a
+        # province's deployment): what the question is about in that place's report
         if any(r.name in self.corpus.by_place for r in q.mentions.places):
-            other = [gaz.short_name(r.name) for r in q.mentions.places if r.name and r.name != gaz.NATIONAL
-                     and r.name not in self.corpus.by_place and not self.corpus.held_parent(r.name)]
-            known = {t.text for t in q.terms}
-            if other:
-                q = replace(q, terms=q.terms + tuple(Term(n, 1.0, "zh", n) for n in dict.fromkeys(other)
-                                                     if n not in known))
+            q = _with_topic(q, [gaz.short_name(r.name) for r in unheld
+                                if r.name != gaz.NATIONAL and not self.corpus.held_parent(r.name)])
         return q
 
     def _without_miscuts(self, q: Query) -> Query:
         """Drop a two-character word the segmenter cut across words (到期|后要|再延长, 做|结直肠癌: 做结): no
         report uses it, and one of its characters joins the known word beside it into a pair the reports
         use (期后, 结直). Left in, it would count as a topic no report covers."""
-        q = self._rejoined(q)
         bm25 = self.retriever.bm25
         norm = q.norm
         known = {t.text for t in q.terms if bm25.idf_of(t.text[:2]) > 0}
@@ -439,6 +432,13 @@ class Pipeline:
                 if best is None or score > best[0]:
                     best = (score, (Scope(scope.sides, (), False, scope.named_places), parts, dense, hits, ranking))
         return best[1] if best else None
+
+
+def _with_topic(q: Query, names: list[str]) -> Query:
+    """The question with place names added as topic words (each once)."""
+    known = {t.text for t in q.terms}
+    added = tuple(Term(n, 1.0, "zh", n) for n in dict.fromkeys(names) if n not in known)
+    return replace(q, terms=q.terms + added) if added else q
 
 
 def load_or_build(settings: Settings, documents: list[Document], embedder: Embedder,

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from .figures import asked_units, parse_all, preferred_units
 from .lexicon import Lexicon, en_tokens, load_lexicon
-from .normalize import normalize_question
+from .normalize import english_figures, normalize_question
 from .scope import Mentions, find_mentions
 from .text import detect_language, has_cjk, normalize
 
@@ -338,30 +338,6 @@ def _en_purpose(text: str) -> int:
             continue
         return m.start(2)
     return len(text)
-
-
-_EN_NUMBER = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())} | {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
-_EN_FIGURE_UNITS = (("percentage points?", "个百分点"), ("percent|per cent|%", "%"), ("years?", "年"),
-                    ("months?", "个月"), ("days?", "天"), ("hours?", "小时"), ("yuan|rmb", "元"),
-                    ("km|kilomet(?:re|er)s?", "公里"), ("mu", "亩"), ("people|persons", "人"),
-                    ("households?", "户"), ("tonnes?|tons?", "吨"))
-# (magnitudes are already written as the reports write them: normalize.english_magnitudes)
-_EN_FIGURE = re.compile(
-    rf"\b(\d+(?:\.\d+)?(?:万亿|亿|万)?|{'|'.join(sorted(_EN_NUMBER, key=len, reverse=True))})[\s-]*"
-    rf"({'|'.join(f'(?:{p})' for p, _ in _EN_FIGURE_UNITS)})\b", re.I)
-
-
-def english_figures(text: str) -> str:
-    """English figures with their unit in the reports' notation, so a caller's "three years",
-    "240-hour" or "15亿 yuan" compares with 3年, 240小时, 15亿元; other text unchanged."""
-    def repl(m: re.Match) -> str:
-        num = m.group(1).lower()
-        unit = next(u for p, u in _EN_FIGURE_UNITS if re.fullmatch(p, m.group(2), re.I))
-        return f" {num if num[0].isdigit() else _EN_NUMBER[num]}{unit} "
-
-    return _EN_FIGURE.sub(repl, text)
 
 
 def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | None = None) -> Query:
