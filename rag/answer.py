@@ -83,7 +83,8 @@ def _names_another(topic: Query, clause: str, rare) -> bool:
             continue
         i = c.find(b)
         before = c[i - 2:i] if i >= 2 else ""
-        if not re.fullmatch(r"[\u4e00-\u9fff]{2}", before) or before in FRAME_WORDS or before in a:
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2}", before) or before in FRAME_WORDS or before in a \
+                or before in topic.norm:  # (长沙机场 for 长沙黄花机场: the caller named it too)
             continue
         if set(before) & set(a) and not rare(a):
             continue
@@ -326,7 +327,8 @@ _ASKS_LEVEL = re.compile(r"是多少|多少钱|多高|标准是|有多少|最低
 
 
 _STATES_TARGET = re.compile(r"目标|预期|计划|\btarget|\bgoal|\bplanned\b")
-_STATES_RESULT = re.compile(r"实际|完成了|实现了|增长了|下降了|达到了|提高了|降低了|增加了|减少了|\bactual|\bachieved\b|"
+_STATES_RESULT = re.compile(r"实际|完成了|实现了|增长了|下降了|达到了|提高了|降低了|增加了|减少了|\bactual|\bachieved\b|现在|目前|当前|眼下|如今|"
+                            r"\bnow\b|\bcurrently\b|\bat present\b|"
                             r"\bdid\b|\bwas\b|\bwere\b|\bgrew\b|\bfell\b|\brose\b")
 
 
@@ -412,7 +414,8 @@ def _per_head_only(q: Query, metric: str) -> bool:
     """A figure per person (人均地区生产总值, a metric that opens on 人均) where the question asks for
     the total (城市低保人均保障标准 is the standard itself), or a total where the question asks per
     person (人均GDP asked, 全省生产总值增长5.5% given)."""
-    asked = bool(_PER_HEAD.search(q.norm))
+    # (a term that is per person by name, 人均预期寿命 for "life expectancy", asks it)
+    asked = bool(_PER_HEAD.search(q.norm)) or any(t.text.startswith("人均") for t in q.terms)
     return (normalize(metric).startswith("人均") and not asked) or (asked and not _PER_HEAD.search(normalize(metric)))
 
 
@@ -479,6 +482,26 @@ def _sub_metric(metric: str, q: Query) -> bool:
     # "数字经济核心产业增加值占国内生产总值比重": a share of GDP is not GDP
     share = bool(re.search(r"占[^，,。]{1,16}(?:比重|比例)", metric)) and not re.search(r"比重|比例|占比|share", question)
     return bool(names) or listed or share or _market_part(metric, q)
+
+
+# Words that make a measure a part of itself: 入境游客 of 游客, 外资企业 of 企业 (城镇老旧小区 is the whole)
+_PART_MODIFIER = re.compile(r"(?:入境|出境|境外|海外|外资|外商|民营|国有)$")
+
+
+def _part_of_total(metric: str, q: Query) -> bool:
+    """A total asked ("how many tourist visits in total"), and the metric counts a part of it
+    ("接待入境游客突破240万人次"): a scope word right before the word asked, the question without it."""
+    if not q.asks_total:
+        return False
+    m = normalize(metric)
+    for t in q.terms:
+        w = normalize(t.text)
+        i = m.find(w) if len(w) >= 2 and has_cjk(w) else -1
+        if i > 0:
+            part = _PART_MODIFIER.search(m[:i])
+            if part and part.group(0) not in q.norm:
+                return True
+    return False
 
 
 def _market_part(metric: str, q: Query) -> bool:
@@ -853,11 +876,13 @@ class Answerer:
                 # another member of the metric's family: its shared words do not make it the one asked
                 other = _compound_conflict(q, f.metric)
                 if other or per_head or _head_conflict(q, f.metric):
-                    cov_metric = min(cov_metric, 0.5)  # 一般公共预算支出 asked, 一般公共预算收入 given
+                    # 一般公共预算支出 asked, 一般公共预算收入 given; 人均生产总值 given for the GDP (below any
+                    # threshold, English units' too)
+                    cov_metric = min(cov_metric, 0.3 if per_head else 0.5)
                 sent = next((s for s in self._sentences[ps.key] if s.start <= f.start < s.end), None)
                 wider = _wider(q, f.metric)
                 if _narrower(q, modified, f.metric, sent.text if sent else f.clause) or wider \
-                        or (f.unit in PERCENT_UNITS and _sub_sector(q, f.metric)):
+                        or (f.unit in PERCENT_UNITS and _sub_sector(q, f.metric)) or _part_of_total(f.metric, q):
                     cov_metric = min(cov_metric, 0.3)  # 海洋生产总值 asked, 生产总值 given; 出口 asked, 进出口 given
                 cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
                 uok = _fits_units(f, q.units)
@@ -912,8 +937,8 @@ class Answerer:
                 if stated and any(same_value(a, b) for a in stated for b in parse_all(f.text)):
                     score += 0.3
                 match = max(cov_metric + PRECISION_WEIGHT.get(q.lang, 0.25) * precision, via_sentence)
-                if other:
-                    match = min(match, cov_metric)
+                if other or per_head:
+                    match = min(match, cov_metric)  # (人均生产总值 is not the GDP asked, however precise)
                 if q.lang == "en" and cov_metric < MIN_METRIC_COVERAGE_EN and not via_sentence:
                     # an English question's words reach the report through dictionaries: the metric's own
                     # words (新建5g基站) cannot stand in for most of what was asked (EV charging stations)
@@ -1087,7 +1112,10 @@ class Answerer:
             return 0.0
         return sum(self.bm25.idf_of(x) or self._max_idf for x in toks) / len(toks) / self._max_idf
 
-    def _definition(self, q: Query, r: Retrieval) -> tuple[str, Hit] | None:
+    def _definition(self, q: Query, r: Retrieval, *, loose: bool = True) -> tuple[str, Hit] | None:
+        """The report's explanation of ``q.defined_term``: a glossary entry, a sentence defining it
+        (即, 是指, 包括…), or the enumeration it names ("总产、单产、播种面积“三增长”"); ``loose``: also
+        a numbered name spelled out after it, or the kind the question names said of it."""
         term = q.defined_term
         if not term:
             return None
@@ -1096,6 +1124,13 @@ class Answerer:
             if ps.role == "glossary" and term in normalize(ps.title):
                 body = ps.text
                 m = re.match(r"^(?:[［\[【]\d+[］\]】]|\d+[.．、])?[^：:]{0,30}[：:]", body)
+                if m and m.end() >= len(body.rstrip()):
+                    # the entry's name alone ("［2］四大主导产业："): its explanation is the next paragraph
+                    nxt = next((x for x in self.retriever.passages if x.source == ps.source and x.line > ps.line
+                                and x.role == "glossary"), None)
+                    if nxt is not None and nxt.title == ps.title:
+                        return strip_punct(display(nxt.text))[: self.max_chars * 2], Hit(nxt, hit.score, {})
+                    continue
                 text = body[m.end():] if m and m.end() < len(body) else body
                 return strip_punct(display(text))[: self.max_chars * 2], hit
         for hit in r.hits:
@@ -1113,8 +1148,15 @@ class Answerer:
                 # a numbered name spelled out after it ("优化实施新一轮“3个100万”，…新增人口100万、县城新增
                 # 人口100万、新增旅居人口100万")
                 after = norm[i + len(term):]
-                if re.search(rf"\d|[{CN_DIGITS}]", term) and re.match(r"[”\"]?[，,：:]", after) \
+                if not loose:
+                    continue
+                # (or a name with its kind: 运用好“543”体系，牢固树立“…”五种意识，用好“…”四个方法…)
+                if re.search(rf"\d|[{CN_DIGITS}]", term) and re.match(r"[”\"]?[\u4e00-\u9fff]{0,4}[，,：:]", after) \
                         and "、" in re.split(r"[。；;]", after)[0]:
+                    return strip_punct(display(s.text)), hit
+                # the kind the question names, said of it ("湘易办是个啥平台": "“湘易办”…成为…总入口、总平台")
+                kinds = [t.text for t in q.terms if len(t.text) >= 2 and t.text not in term and has_cjk(t.text)]
+                if any(re.search(rf"(?:成为|是|作为|建成|打造成)[^。；;]{{0,24}}{re.escape(k)}", after) for k in kinds):
                     return strip_punct(display(s.text)), hit
         return None
 
@@ -1192,6 +1234,11 @@ class Answerer:
                     out.reason = "yesno_unsettled"
             return out
         if form == "list":
+            found = self._definition(q, r, loose=False) if q.defined_term else None
+            if found is not None:  # the members of a numbered name, as the report defines it
+                text, hit = found
+                return SideAnswer(side, form, False, direct=text, primary=[(hit, display(text))], nearest=nearest,
+                                  meta=meta)
             if self._only_counts(q, best):
                 return SideAnswer(side, form, True, "list_", nearest=nearest, meta=meta)
             bullets = self._bullets(q, r)
@@ -1347,8 +1394,13 @@ class Answerer:
         # must be there in short form (春假秋假: 春秋假)
         if any(not _abbreviates(w, c.clause.text) for w in things):
             return False
-        if _other_scheme(q.norm, c.clause.text) or _names_another(
-                topic, c.clause.text, lambda w: (self.bm25.idf_of(w) or self._max_idf) >= RARE_NAME * self._max_idf):
+        rare = lambda w: (self.bm25.idf_of(w) or self._max_idf) >= RARE_NAME * self._max_idf  # noqa: E731
+        if _other_scheme(q.norm, c.clause.text) or _names_another(topic, c.clause.text, rare):
+            return False
+        if not any(len(t.text) >= 2 and t.text in normalize(c.clause.text) for t in topic.terms) \
+                and (_other_scheme(q.norm, c.sentence.text) or _names_another(topic, c.sentence.text, rare)):
+            # the topic is another clause's, and that clause is about another thing: 城市低保 asked,
+            # "农村低保标准提高6%，提高居民基础养老金" does not settle it by its second clause
             return False
         if asked.terms and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED \
                 and not _contracted(q.asked, asked, c.clause.text):

@@ -61,6 +61,24 @@ def remove_injected(text: str) -> str:
     return text
 
 
+# A scraper that lower-cased a page leaves 5g, n1, 1 4 n: no capital letter anywhere in the file.
+# Chinese reports write Latin abbreviations in capitals (5G, GDP, AI, PM2.5), so in such a file a
+# short Latin run is given its capitals back; SI units written in Latin keep their case.
+_SHORT_LATIN = re.compile(r"(?<![A-Za-z])[a-z]{1,4}(?![A-Za-z])")
+_LATIN_UNITS = frozenset("km kg kw kwh mw mwh gw gwh kv mm cm ml mg".split())
+
+
+def case_folded(lines: list[str]) -> bool:
+    """True when a file has Latin letters but not one capital: its case was folded by scraping."""
+    text = "".join(lines)
+    return bool(re.search(r"[a-z]", text)) and not re.search(r"[A-Z]", text)
+
+
+def restore_case(text: str) -> str:
+    """Short Latin runs in capitals (for a case-folded file): 新建5g基站 -> 新建5G基站."""
+    return _SHORT_LATIN.sub(lambda m: m.group() if m.group() in _LATIN_UNITS else m.group().upper(), text)
+
+
 def has_injected(text: str) -> bool:
     return any(p.search(text) for p in _INJECTED)
 

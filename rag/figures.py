@@ -232,6 +232,10 @@ def _leading_noun(text: str) -> str:
     return "".join(out)
 
 
+# A sentence opening on a sector ("新医药产业聚焦…", "低空经济重点推动…"): what the block is about
+_SECTOR_LEAD = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:产业|行业|集群|产业链|经济)(?!化)(?=[\u4e00-\u9fff]{2})")
+# The verbs a figure clause turns on ("产值达到…": 产值 is what is measured)
+_VERB_SPLIT = re.compile(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为")
 # A metric that names its measure only as a task or goal ("完成…搬迁任务")
 _VAGUE_HEAD = re.compile(r"(?:任务|目标|工作|计划)$")
 # Verbs of any measure: sharing one says nothing of what two clauses are about
@@ -250,6 +254,7 @@ def _shares_word(before: str, metric: str) -> bool:
 def extract(ps: Passage, place: str) -> list[Figure]:
     """Figure records of one passage (offsets relative to its paragraph)."""
     out: list[Figure] = []
+    block_subject = ""  # what the last sentence opening on a noun is about ("新医药产业聚焦…")
     for s in sentences(ps.text):
         prev_subject = ""
         parts_of = clauses(s.text)
@@ -305,6 +310,10 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                     # (a task counted in words of the clause before it, "推进地质灾害避险搬迁，完成2.08万人
                     # 搬迁任务", counts for that measure)
                     metric = before + metric
+                elif k == 0 and block_subject and len(re.sub(r"[^\u4e00-\u9fff]", "", _VERB_SPLIT.split(metric)[0])) <= 3:
+                    # a sentence that is only a bare measure ("产值达到780亿元。") measures what the
+                    # sentences before it are about ("新医药产业聚焦…")
+                    metric = block_subject + metric
                 out.append(Figure(ps.source, ps.line, base, base + len(text), text.strip(), metric, f.text, f.value,
                                   f.unit, f.qualifier, _kind(ps.role, text, f.qualifier),
                                   _own_year(text, f.start, ps.years), place))
@@ -347,4 +356,7 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             nxt = parts_of[k + 1].text.strip(" ，,。；;") if k + 1 < len(parts_of) else ""
             if len(out) > first and _PURPOSE.match(nxt) and not parse_all(nxt):
                 out[first:] = [replace(f, metric=f.metric + nxt) for f in out[first:]]
+        lead = _SECTOR_LEAD.match(s.text.strip())
+        if lead:
+            block_subject = lead.group(0)
     return out

@@ -45,7 +45,8 @@ ZH_STOPWORDS = frozenset(
     比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢 各是 各 各自 比有 变化 有啥变化 啥变化
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
     啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 在哪 在哪儿 在哪里
-    以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是""".split()
+    以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
+    听说 据说 听人说 听别人说 老听人说 花大钱 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
@@ -122,11 +123,14 @@ _MODALS = frozenset("要会能将想该是有可还")
 _COLLOQUIAL_VERB = re.compile(r"([\u4e00-\u9fff])一\1|多([\u4e00-\u9fff])点(?![儿])")
 # a verb with its result (建好, 装上, 修完): a verb, however the segmenter tags it
 RESULTATIVE = re.compile(r"[\u4e00-\u9fff]{1,2}[好上完成到掉起]")
-_SCAFFOLD = re.compile(r"还有没有人|有没有人|有人(?=管)|还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
+_SCAFFOLD = re.compile(r"(?:老|常|总|经常)?听(?:人|别人|人家|朋友|邻居)?说(?:了)?|据说|还有没有人|有没有人|有人(?=管)|还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
                        r"定的是|定的|定了|定为|定在|定成|设定为|是定的|哪天|哪一天|几月几号|几号|几月|什么时候|啥时候|"
                        r"多大规模|多大|(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大|钱)?")
 _ECONOMY_GROWS = re.compile(r"经济(?:实际上?|预计|预期|打算|计划|准备|要|会|能|将|大概|一共|总共)*(?:增长|增速|涨|增)(?!加值)")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
+# A numbered name whose members are asked: "四大主导产业具体是哪几个", "“三增长”是哪三个"
+_MEMBERS_ASKED = re.compile(r"[“\"]?((?:[一二三四五六七八九十两]+|\d+)(?:大|个|项|种|类|条|张)?[\u4e00-\u9fff]{2,8}?)[”\"]?[，,]?"
+                            r"(?:具体|到底|都|分别)?(?:是|指|包括|有)(?:哪几|哪些|哪|啥|什么)")
 _DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
 FORMS = ("figure", "list", "yesno", "when", "where", "compare", "definition", "other")
@@ -243,7 +247,7 @@ def _zh_content(norm: str) -> list[str]:
 
 # The modal of a yes/no question: its predicate follows ("政府今年会推便宜的托儿所吗" -> 推便宜的托儿所).
 _YESNO_MODAL = re.compile(rf"会不会|能不能|是不是|有没有|要不要|可不可以|能否|是否|可否|有无|还有没有|{_A_NOT_A.pattern}")
-_MODAL_WORDS = frozenset("会 能 要 将 可以 能够 还 还要 还会 还能 还有 还在 还给 也要 也会 也能 准备 打算 计划 开始 继续 还继续 已经 已".split())
+_MODAL_WORDS = frozenset("会 能 要 将 可以 能够 还 还要 还会 还能 还有 还在 还给 也 也要 也会 也能 准备 打算 计划 开始 继续 还继续 已经 已".split())
 
 
 def asked_predicate(text: str) -> str:
@@ -273,7 +277,7 @@ def asked_predicate(text: str) -> str:
         if tok in _MODAL_WORDS:
             found = True
             continue
-        if (len(tok) == 2 or RESULTATIVE.fullmatch(tok[1:])) and tok[0] in "会能要将还" \
+        if (len(tok) == 2 or RESULTATIVE.fullmatch(tok[1:])) and tok[0] in "会能要将还来" \
                 and not word_class(tok).startswith("n"):
             return tok[1:] + t[pos:]  # 会涨, 能免, 能建好: the verb is what is asked (能耗, 要素 are nouns)
     if done:
@@ -375,8 +379,12 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
                                                           or RESULTATIVE.fullmatch(piece[1:])) \
                 and not word_class(piece).startswith("n"):
             piece = piece[1:]  # 想做到: a modal glued to a verb the segmenter did not split
-        if len(piece) == 2 and piece[1] == "了" and word_class(piece[0]).startswith("v"):
-            piece = piece[0]  # 发了, 建了: the verb with its aspect particle
+        elif len(piece) == 2 and piece[0] == "来" and piece not in lex.corpus and word_class(piece[1]) == "v":
+            piece = piece[1]  # 来办, 来建: "come and do" (来访, 来源 are the reports' own words)
+        if len(piece) == 2 and (piece[1] == "了" or (piece[1] in "些点" and not word_class(piece)
+                                                      and piece not in lex.corpus)) \
+                and word_class(piece[0]).startswith("v"):
+            piece = piece[0]  # 发了, 建了, 开些: the verb with its aspect particle or "some more" (试点 is a word)
         if piece in ZH_STOPWORDS:
             continue  # 会想(办法)
         if any(t.text == piece and t.group != piece for t in terms):
@@ -426,13 +434,19 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
                        asks_where=asks_where, asks_yesno=asks_yesno, wants_figure=wants_figure,
                        sides=sides if (asks_number or wants_figure or _ASKS_COMPARE.search(norm)) else 1)
     defined = ""
+    if form in ("list", "figure", "other") and (m := _MEMBERS_ASKED.search(norm)):
+        # "四大主导产业具体是哪几个", "“三增长”是哪三个": the members of a numbered name, a list
+        form, defined = "list", normalize(m.group(1))
     if form == "definition":
         m = _DEF_TERM.search(text)
         if m:
             defined = normalize(m.group(1))
         else:
-            core = re.sub(r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|(?:是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|"
-                          r"指的是啥|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西)|[？?。!！\s]", "", norm)
+            core = re.sub(r"[？?。!！\s]", "", norm)
+            # (the kind asked after it is not the term: 湘易办到底是个啥平台)
+            core = re.sub(r"(?:到底|究竟|具体)?(?:是个啥|是个什么|是啥样的|是什么样的)[\u4e00-\u9fff]{0,4}$", "", core)
+            core = re.sub(r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|(?:到底|究竟)?(?:是什么意思|什么意思|啥意思|指的是什么|"
+                          r"指什么|是指什么|指的是啥|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西)", "", core)
             defined = core if has_cjk(core) and len(core) <= 12 else ""
     # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states; a number
     # that names (22号线, 第3届) is a name

@@ -39,14 +39,14 @@ _NATIONAL = re.compile(r"全国(?!性)|国家(?=[今去明前]年|的|层面|整
                        r"countrywide|national (?=gdp|growth|economy|economic|targets?|goals?|level|budget|deficit|government|report|average|"
                        r"cpi|inflation|consumer price|grain|unemployment|jobs?|employment|fiscal|debt|bonds?|"
                        r"retail|trade|exports?|imports?|investment|income|energy|emissions?|population|figures?))")
-_PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|省政府|(?<![a-z])(?:the province|province-wide|province's|provincial "
+_PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|咱省|咱们省|俺省|省政府|(?<![a-z])(?:the province|province-wide|province's|provincial "
                             r"(?=gdp|growth|economy|target|government|report))")
-_CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|(?<![a-z])(?:the city|city's|citywide|city-wide|municipal)(?![a-z])")
+_CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|咱们市|俺市|(?<![a-z])(?:the city|city's|citywide|city-wide|municipal)(?![a-z])")
 # A target (planned) or a result (achieved)?
-_WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|"
+_WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|现在|目前|当前|眼下|如今|"
                            r"(?:多少|几)\S{0,2}了[？?。]?$|"
                            r"(?<![a-z])(?:actual|actually|achieved|did|was|were|grew|rose|fell|reached|increased|"
-                           r"decreased|result|results|record)(?![a-z])")
+                           r"decreased|result|results|record|now|currently|at present)(?![a-z])")
 _TARGET_WORD = re.compile(r"目标|预期(?!寿命)|安排(?:了)?(?:多少|几)|(?<![a-z])(?:targets?|goals?)(?![a-z])")
 _ACHIEVED = re.compile(r"实际|完成了|实现了|达到了|完成情况|(?<![a-z])(?:actual|actually|achieved|achieve|met|meet|"
                        r"hit|reached|reach)(?![a-z])")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .clean import furniture_reason, remove_injected
+from .clean import case_folded, furniture_reason, remove_injected, restore_case
 from .types import Paragraph
 
 CN_DIGITS = "一二三四五六七八九十"
@@ -165,6 +165,7 @@ def parse_lines(lines: list[str], source: str, year: int = 0) -> tuple[list[Para
     dropped: list[tuple[int, str]] = []
     title_seen: set[str] = set()
     related = False
+    folded = case_folded(lines)
     for number, raw in enumerate(lines, start=1):
         s = raw.strip()
         if not s:
@@ -185,6 +186,8 @@ def parse_lines(lines: list[str], source: str, year: int = 0) -> tuple[list[Para
         if not cleaned:
             dropped.append((number, "injected text"))
             continue
+        if folded:
+            cleaned = restore_case(cleaned)
         texts[number] = cleaned
         if _TITLE_LINE.search(cleaned) and len(cleaned) <= MAX_HEADING_LINE:
             title_seen.add(cleaned)
@@ -332,13 +335,16 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
         leads = bool(first) and len(first.group(1)) <= 40 and "一年" not in first.group(1)
         if leads:
             head = head[first.end():]
-        spans_period = re.search(rf"(?:从|由)(?:{'|'.join(str(y) for y in range(year - 7, year - 1))})年", head)
+        spans_period = re.search(rf"(?:从|由|较|比)(?:{'|'.join(str(y) for y in range(year - 7, year - 1))})年", head)
         last = re.search(r"过去(?:的)?一年|一年来" + ("" if spans_period else rf"|{year - 1}年"), head)
         five = re.search(r"五年(?:来|间|的|历程|发展|奋斗|砥砺|攻坚|实践)|这五年|过去(?:的)?五年", head)
         # the plan named as a time ("“十四五”时期", "回望“十四五”这…五年"), not as a target ("“十四五”找矿目标")
         plans = [m for m in _PLAN.finditer(head) if FIVE_YEAR_PLANS[m.group(0)][1] == year - 1
                  and (m.start() <= 2 or re.match(r"[”\"]?(?:时期|期间|以来|发展|这|的五年|五年)", head[m.end():]))]
         first_five = min([m.start() for m in plans] + ([five.start()] if five else []), default=None)
+        if last and st is not None and st.period is not None and last.group(0) == f"{year - 1}年" \
+                and last.start() > 6 and first_five is None:
+            last = None  # inside the five years, "…，2025年人均生产总值提升至7.6万元" is where the period ends
         if last and (first_five is None or last.start() < first_five):
             if st is not None:
                 st.period = None

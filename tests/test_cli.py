@@ -91,7 +91,7 @@ def test_ask_source_that_names_no_report_is_an_error_not_every_report(built_inde
 def test_ask_prints_for_people(built_index):
     r = run(["--index-dir", str(built_index), "--no-build", "ask", "How", "many", "5G", "base", "stations?"])
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("2025 plan: **新建5g基站900座** [1]")
+    assert r.stdout.startswith("2025 plan: **新建5G基站900座** [1]")
     assert "《威海市2025年政府工作报告》" in r.stdout and "line 29" in r.stdout and "Traceback" not in r.stderr
 
 

@@ -71,6 +71,9 @@ def passage(text: str, role: str = "targets", years=(2025,)) -> Passage:
      [("发行", "1万亿元", "plan")]),
     ("建设城市绿道50公里，新增100公里。", "tasks",
      [("建设城市绿道", "50公里", "plan"), ("建设城市绿道新增", "100公里", "plan")]),
+    # a sentence that is only a bare measure measures the sector the sentences before it are about
+    ("新医药产业聚焦生物制药，发展体外诊断。产值达到780亿元。拓展聚醚醚酮产业化应用。产值超过350亿元。", "tasks",
+     [("新医药产业产值达到", "780亿元", "plan"), ("新医药产业产值超过", "350亿元", "plan")]),
 ])
 def test_records(text, role, expected):
     recs = extract(passage(text, role), "某市")

@@ -98,6 +98,8 @@ def test_a_noun_is_not_a_modal_before_a_verb():
     ("听说要延迟退休了，咱威海今年也开始实行吗？", "实行"),
     ("荣乌高速修好以后过路费怎么收，会不会免费？", "免费"),
     ("上海大歌剧院今年能建好开放吗", "建好开放"),  # a modal glued to a verb with its result
+    ("农村低保今年提6%，那城市低保标准今年也涨吗？", "涨"),  # 也 is a modal too
+    ("长沙机场改扩建今年能完工验收不？", "完工验收"),
 ])
 def test_what_a_yes_no_question_asks(question, asked):
     q = analyze(question)
@@ -135,6 +137,8 @@ def test_the_economy_growing_is_gdp(question):
     ("GDP到多少了", "人均地区生产总值从的提高到的", True),   # a total asked, per person given
     ("人均GDP到多少了", "人均地区生产总值从的提高到的", False),
     ("城市低保标准多少", "城市低保人均保障标准", False),       # the standard itself, not a per-head share
+    ("What is the average life expectancy now?", "人均预期寿命增至", False),  # per person by name
+    ("What was the total GDP in 2025, in yuan?", "人均生产总值提升至", True),
 ])
 def test_per_person_and_totals_do_not_answer_each_other(question, metric, mismatch):
     from rag.answer import _per_head_only
@@ -212,3 +216,49 @@ def test_how_many_people_or_units_is_the_quantity_not_a_topic():
     assert "套" in q.units and "租赁" in [t.text for t in q.terms] and not {"座", "个"} & {t.text for t in q.terms}
     assert not any(t.group.startswith("peopl") for t in analyze("How many people will get training?").terms)
     assert analyze("What was the province's total GDP in 2025?").form == "figure"
+
+
+@pytest.mark.parametrize("question,present,absent", [
+    ("今年咱省规上工业增加值打算增长多少？", {"规模以上工业增加值"}, {"咱省"}),  # "our province" is a place
+    ("听说广西要花大钱搞AI，三年一共安排多少钱？", {"人工智能"}, {"听说", "花大钱"}),  # hearsay is scaffolding
+    ("老听人说四大主导产业具体是哪几个？", {"主导产业"}, {"老", "听", "人"}),
+    ("桂林会不会多开些入境旅游的航线？", {"入境", "航线"}, {"开些"}),  # 些: "some more", not a word
+    ("第十六届全运会是不是咱湖南来办？", {"全运会"}, {"来办"}),  # 来办: "come and host"
+    ("房地产税试点会扩大到哪些城市？", {"试点"}, {"试"}),  # 试点 is a word the reports use
+])
+def test_scaffolding_and_particles_are_not_topic_words(question, present, absent):
+    got = {t.text for t in analyze(question).terms}
+    assert present <= got and not (absent & got), got
+
+
+def test_our_province_is_the_province_and_now_asks_the_latest_result():
+    from rag.scope import find_mentions
+
+    m = find_mentions(analyze("咱省现在常住人口城镇化率是多少？").norm)
+    assert [p.level for p in m.places] == ["province"] and m.wants == "result"
+    assert find_mentions("what is the urbanization rate now").wants == "result"
+
+
+@pytest.mark.parametrize("question,term", [
+    ("老听人说海南四大主导产业，具体是哪几个？", "四大主导产业"),
+    ("去年粮食说实现了“三增长”，是哪三个增长？", "三增长"),
+])
+def test_the_members_of_a_numbered_name_are_a_list_defined_by_the_report(question, term):
+    q = analyze(question)
+    assert (q.form, q.defined_term) == ("list", term)
+
+
+def test_a_definition_question_names_the_term_not_the_kind_asked():
+    assert analyze("湘易办到底是个啥平台？").defined_term == "湘易办"
+
+
+@pytest.mark.parametrize("question,metric,part", [
+    ("How many total tourist visits did it receive in 2025?", "接待入境游客突破", True),  # a part of the total
+    ("How many inbound tourist visits did it receive in 2025?", "接待入境游客突破", False),
+    ("How many tourist visits did it receive in 2025?", "接待入境游客突破", False),  # no total asked
+    ("十四五一共改造了多少个老旧小区", "开工改造城镇老旧小区", False),  # the whole, by its full name
+])
+def test_a_part_does_not_answer_for_the_total(question, metric, part):
+    from rag.answer import _part_of_total
+
+    assert _part_of_total(metric, analyze(question)) is part

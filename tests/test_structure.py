@@ -8,7 +8,7 @@ import re
 import pytest
 
 from rag.chunk import chunk_paragraphs, passages
-from rag.clean import UI_WORDS, furniture_reason, remove_injected
+from rag.clean import UI_WORDS, case_folded, furniture_reason, remove_injected, restore_case
 from rag.ingest import load_document
 from rag.structure import blocks, label, lead_sentence, parse_lines
 from tests.conftest import SEEDS, corpus_files
@@ -59,9 +59,10 @@ def test_years_follow_the_roles(document):
 def test_citation_lines_are_the_files_own_lines(document):
     path = next(f for f in FILES if f.name == document.source)
     lines = path.read_text(encoding="utf-8").split("\n")
+    folded = case_folded(lines)
     for p in document.paragraphs:
         raw = remove_injected(lines[p.line - 1].strip()).strip()
-        assert p.text == raw, (p.line, p.text[:20])  # cleaned of injected text, never moved
+        assert p.text == (restore_case(raw) if folded else raw), (p.line, p.text[:20])  # never moved
 
 
 def test_shandong_structure():
@@ -118,6 +119,15 @@ def test_furniture_by_general_rules(line, reason):
 ])
 def test_injected_text(text, clean):
     assert remove_injected(text) == clean
+
+
+def test_folded_case_is_restored_only_in_a_folded_file():
+    assert case_folded(["新建5g基站900座。", "风电n1场址"]) and not case_folded(["新建5G基站", "发展ai"])
+    assert not case_folded(["没有拉丁字母。"])
+    assert restore_case("新建5g基站,“1 4 n”平台,pm2.5浓度,建成app") == "新建5G基站,“1 4 N”平台,PM2.5浓度,建成APP"
+    assert restore_case("装机100万kw,线路50km") == "装机100万kw,线路50km"  # units keep their case
+    paragraphs, _ = parse_lines(["一、工作回顾", "新建5g基站900座。"], "x.txt", 2025)
+    assert paragraphs[-1].text == "新建5G基站900座。"
 
 
 @pytest.mark.parametrize("text,lead", [
@@ -204,3 +214,16 @@ def test_a_part_on_the_plan_named_in_writing_and_its_look_back_on_the_last_perio
     assert (ps[4].role, ps[4].years) == ("review", PERIOD)  # looks back: its figures are the period's
     assert (ps[5].role, ps[5].years) == ("tasks", tuple(range(2026, 2031)))
     assert ps[7].years == (2026,)
+
+
+def test_the_five_years_go_on_until_the_last_year_is_spoken_of_again():
+    lines = ["一、2025年和“十四五”时期工作回顾", "这一年，我们埋头苦干，经济运行稳中向好。", "五年来，我们坚定不移推进高质量发展。",
+             "全省地区生产总值连跨3个千亿级台阶，2025年人均生产总值提升至7.6万元。规上工业增加值年均增长9%。",
+             "2025年主导产业占GDP比重较2020年提高约14个百分点。", "过去一年，粮食产量创历史新高。"]
+    paragraphs, _ = parse_lines(lines, "x.txt", 2026)
+    years = {p.text[:4]: p.years for p in paragraphs}
+    period = tuple(range(2021, 2026))
+    assert years["这一年，"] == (2025,) and years["五年来，"] == period
+    assert years["全省地区"] == period  # "…，2025年人均…" is where the period ends, not a new year
+    assert years["2025"] == period     # "较2020年" compares the period's two ends
+    assert years["过去一年"] == (2025,)
