@@ -32,7 +32,7 @@ from .lexicon import stem
 from .normalize import numerals_to_digits
 from .query import CONTEXT_WEIGHT, FRAME_WORDS, RESULTATIVE, Query, Term
 from .retrieve import Retrieval, Retriever
-from .scope import Side
+from .scope import NOW, WANTS_RESULT, Side
 from .text import Span, clauses, has_cjk, normalize, sentences, strip_punct
 from .types import Document, Figure, Hit, Passage
 
@@ -323,18 +323,20 @@ def _bare(metric: str) -> bool:
 _CHANGE_BEFORE = re.compile(r"(?:提高|增加|增长|上涨|下降|降低|减少|压减|提升|多|少|扩大|缩小)(?:了)?$")
 _ASKS_CHANGE = re.compile(r"增长|增加|提高|涨|降|下降|降低|减少|多了|(?<!多)少了|变化|提升|扩大|比上年|比去年|比.{0,6}多|"
                           r"\b(?:grow|growth|increase|rise|raise|fall|cut|reduce|drop|change|more|less|up|down)")
-_ASKS_LEVEL = re.compile(r"是多少|多少钱|多高|标准是|有多少|最低是|最高是|达到多少|规模|总量|总额|\bhow much is\b|\blevel\b")
+_ASKS_LEVEL = re.compile(r"是多少|多少钱|多高|标准是|有多少|最低是|最高是|达到多少|规模|总量|总额|(?:降|涨|提高|提升|增|升|减)(?:到|至)多少|"
+                         r"\bhow much is\b|\blevel\b")
 
 
 _STATES_TARGET = re.compile(r"目标|预期|计划|\btarget|\bgoal|\bplanned\b")
-_STATES_RESULT = re.compile(r"实际|完成了|实现了|增长了|下降了|达到了|提高了|降低了|增加了|减少了|\bactual|\bachieved\b|现在|目前|当前|眼下|如今|"
-                            r"\bnow\b|\bcurrently\b|\bat present\b|"
+_STATES_RESULT = re.compile(r"实际|完成了|实现了|增长了|下降了|达到了|提高了|降低了|增加了|减少了|\bactual|\bachieved\b|"
                             r"\bdid\b|\bwas\b|\bwere\b|\bgrew\b|\bfell\b|\brose\b")
 
 
 def _states_kind(question: str, wants: str) -> bool:
     """Does the question say outright that it wants a target (目标) or a result (实际)?"""
-    return bool((_STATES_TARGET if wants == "target" else _STATES_RESULT).search(question))
+    if wants == "target":
+        return bool(_STATES_TARGET.search(question))
+    return bool(_STATES_RESULT.search(question) or NOW.search(question))  # "现在…是多少": the level reached
 
 
 CN_DIGITS = "第一二三四五六七八九十两百千"
@@ -866,7 +868,7 @@ class Answerer:
                     continue  # nor a passage about one year for a period ("十四五期间新增养老床位" is not 2025's 3852张)
                 if f.text[:1] in CN_DIGITS and not asks_count:
                     continue  # "十大集群" answers "how many", not "how much did it grow"
-                if asks_count and f.unit in PERCENT_UNITS and not (asks_share or _ASKS_RATE.search(q.norm)):
+                if asks_count and f.unit in PERCENT_UNITS and not (asks_share or asks_growth or _ASKS_RATE.search(q.norm)):
                     continue  # "新增多少个托位" is not "托位占比提高到68%"
                 cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
                 precision = self.precision(q, f.metric)
@@ -891,7 +893,7 @@ class Answerer:
                 # the topic and its clause has no subject of its own ("从今年开始拟连续几年发行超长期特别国债，…，
                 # 今年先发行1万亿元"); a clause with its own subject ("一般公共预算收入增长3%左右") is another metric
                 sub = _sub_metric(f.metric, q)
-                via_sentence = cov_sent if uok and not per_head and not wider and not sub and cov_sent >= 0.99 \
+                via_sentence = cov_sent if uok and soft_ok and not per_head and not wider and not sub and cov_sent >= 0.99 \
                     and (cov_metric >= 0.5 or _bare(f.metric)) else 0.0
                 score = (max(cov_metric, via_sentence) + 0.8 * precision + 0.3 * cov_sent + 0.5 * (hit.score / top_hit if top_hit > 0 else 0)
                          + 0.15 * self.cov(topic, f.clause) - 0.03 * rank)
@@ -1143,7 +1145,9 @@ class Answerer:
                     return strip_punct(display(s.text)), hit
                 # "电动汽车、锂电池、光伏产品“新三样”": an enumeration right before the quoted term
                 before = re.split(r"[，,。；;：:]", s.text[: i].rstrip("“\"等"))[-1]
-                if "、" in before and s.text[i - 1: i] in "“\"":
+                # (or before a numbered name: "集成电路、生物医药、人工智能三大先导产业")
+                if "、" in before and (s.text[i - 1: i] in "“\"" or (re.match(rf"[{CN_DIGITS}\d]", term)
+                                                                     and s.text[i - 1: i] not in "、，,；;")):
                     return strip_punct(display(before)), hit
                 # a numbered name spelled out after it ("优化实施新一轮“3个100万”，…新增人口100万、县城新增
                 # 人口100万、新增旅居人口100万")
@@ -1342,8 +1346,9 @@ class Answerer:
         best = None
         seen: set[tuple] = set()
         parts = self._yesno_parts(q) if q.asked else None
-        if side is not None and side.wants == "result":
+        if side is not None and side.wants == "result" and not (NOW.search(q.norm) and not WANTS_RESULT.search(q.norm)):
             # "did it already…": what the review of the year says settles it before this year's plans
+            # (not "is it now…": a plan in force settles that as well)
             cands = sorted(cands, key=lambda c: c.hit.passage.role != "review")
         for c in cands:
             key = (c.hit.passage.key, c.sentence.start)
@@ -1448,6 +1453,9 @@ class Answerer:
             if word in (q.asked if len(word) > 1 else bare):
                 if t.origin == "zh" and len(t.text) == 1 and _is_verb(t.text):
                     continue  # a light verb (放, 搞, 开): 春秋假还放吗 asks about 春秋假
+                if t.origin in ("zh", "synonym") and re.search(rf"[给为帮替]{re.escape(t.group or t.text)}", q.asked):
+                    # whom it is for (给孩子开人工智能课): the report names the measure, not always them
+                    t = replace(t, weight=t.weight * ABSENT_VERB_WEIGHT)
                 if t.text in _CITIZEN_VERBS:
                     # what a caller does with a measure (能参加生育保险吗): the report says whom it covers
                     # (生育保险拓宽至灵活就业人员), not that anyone joins

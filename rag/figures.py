@@ -64,7 +64,8 @@ _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"亩|\bmu\b|\bacres?\b"), ("亩", "公顷")),
     (re.compile(r"公顷|\bhectares?\b"), ("公顷", "亩")),
     (re.compile(r"吨|\btonnes?\b|\btons?\b"), ("吨",)),
-    (re.compile(r"多少人|几人|人数|多少万人|人次|\bhow many people\b|\bhow many persons\b"), ("人", "人次", "名")),
+    (re.compile(r"多少人|几人|人数|多少万人|人次|\bhow many (?:more )?(?:people|persons|tourists|visitors|travell?ers|passengers|"
+                r"residents|students|workers|graduates|patients|trips|visits|tourist visits)\b"), ("人", "人次", "名")),
     (re.compile(r"多少户|户数|\bhow many households\b"), ("户",)),
     (re.compile(r"\bhow many (?:more )?units\b"), ("套", "间", "户", "个", "座")),
     (re.compile(r"千瓦|\bkilowatts?\b|\bkw\b|\bgw\b"), ("千瓦", "瓦")),
@@ -157,7 +158,11 @@ def preferred_units(question_norm: str, hard: tuple[str, ...]) -> tuple[str, ...
     if hard:
         return ()
     units: list[str] = []
+    # "降到多少了", "提高到多少": the level reached, in whatever unit the report gives it
+    level_to = re.search(r"(?:降|涨|提高|提升|增|升|减)(?:到|至)(?:多少|几)", question_norm)
     for pattern, unit in _SOFT_CUES:
+        if level_to and unit == PERCENT_UNITS:
+            continue
         if pattern.search(question_norm):
             units.extend(u for u in unit if u not in units)
     return tuple(units)

@@ -237,6 +237,10 @@ class Lexicon:
                 i += 1
         return pairs, unmatched
 
+    def has_phrase(self, start: tuple[str, ...]) -> bool:
+        """Does a curated phrase begin with these stemmed words ("open to traffic")?"""
+        return any(key[: len(start)] == start for key in self.en if len(key) >= len(start))
+
     def _match(self, table, tokens: list[str], i: int, *, phrase_may_start_with_stopword: bool = True,
                ) -> tuple[int, tuple[str, ...]] | None:
         if not phrase_may_start_with_stopword and tokens[i] in _STEMMED_STOPWORDS:

@@ -179,7 +179,17 @@ class Pipeline:
             after = next((k for k in known if norm.startswith(k, i + 2)), None)
             if (before and bm25.idf_of(norm[i - 1] + w[0]) > 0) or (after and bm25.idf_of(w[1] + norm[i + 2]) > 0):
                 drop.add(w)
-        return replace(q, terms=tuple(t for t in q.terms if t.text not in drop)) if drop else q
+        # a word with a verb glued to its end (22号线通平谷: 号线|通): the word the reports write
+        from .segment import word_class
+
+        corpus = self.lexicon.corpus
+        cut = {t.text: t.text[:-1] for t in q.terms
+               if t.origin == "zh" and len(t.text) >= 3 and t.text not in corpus and t.text[:-1] in corpus
+               and word_class(t.text[-1]).startswith("v") and not word_class(t.text)}
+        if not drop and not cut:
+            return q
+        return replace(q, terms=tuple(replace(t, text=cut[t.text], group=cut[t.text]) if t.text in cut else t
+                                      for t in q.terms if t.text not in drop))
 
     def _rejoined(self, q: Query) -> Query:
         """Join a word the segmenter cut off one character of (燃气管|道) back into the word the

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .figures import asked_units, parse_all, preferred_units
-from .lexicon import Lexicon, en_tokens, load_lexicon
+from .lexicon import Lexicon, en_tokens, load_lexicon, stem
 from .normalize import english_figures, normalize_question
 from .scope import Mentions, find_mentions
 from .text import detect_language, has_cjk, normalize
@@ -46,7 +46,7 @@ ZH_STOPWORDS = frozenset(
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
     啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 在哪 在哪儿 在哪里
     以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
-    听说 据说 听人说 听别人说 老听人说 花大钱 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
+    继续 听说 据说 听人说 听别人说 老听人说 花大钱 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
@@ -330,15 +330,18 @@ _ASKS_IN_CLAUSE = re.compile(r"多少|几|哪些|什么|啥|怎么|如何|咋")
 _EN_YESNO_START = re.compile(r"\s*(?:is|are|will|does|do|did|can|has|have|was|were|would|should|could)\b", re.I)
 
 
-def _en_purpose(text: str) -> int:
+def _en_purpose(text: str, lex: Lexicon | None = None) -> int:
     """Where the purpose part of an English yes/no question begins (its length when there is none).
-    In "what is X doing to help Y" what follows "to" is the topic itself."""
+    In "what is X doing to help Y" what follows "to" is the topic itself; in "opened to traffic" the
+    "to" is inside a phrase of the vocabulary."""
     if not _EN_YESNO_START.match(text):
         return len(text)
     for m in _EN_TO.finditer(text):
         before, after = m.group(1).lower(), m.group(2).lower()
         if len(text[:m.start(1)].split()) < 3 or before in _EN_NOT_PURPOSE or after in _EN_DETERMINERS \
                 or after.isdigit() or not after.isalpha():
+            continue
+        if lex is not None and lex.has_phrase((stem(before), "to", stem(after))):
             continue
         return m.start(2)
     return len(text)
@@ -400,7 +403,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much|often|many(?: more)?(?: (?:people|persons|units|times))?)\b",
                          " ", covered)
         # "… to attract foreign visitors": what a measure is for weighs less than the measure asked
-        cut = _en_purpose(covered)
+        cut = _en_purpose(covered, lex)
         seen = {t.text for t in terms}
         for part, factor in ((covered[:cut], 1.0), (covered[cut:], CONTEXT_WEIGHT)):
             pairs, left = lex.translate_en(en_tokens(" ".join(_EN_SPLIT.findall(part))))

@@ -43,10 +43,12 @@ _PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|咱省|咱们省|俺�
                             r"(?=gdp|growth|economy|target|government|report))")
 _CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|咱们市|俺市|(?<![a-z])(?:the city|city's|citywide|city-wide|municipal)(?![a-z])")
 # A target (planned) or a result (achieved)?
-_WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|现在|目前|当前|眼下|如今|"
+WANTS_RESULT = re.compile(r"实际|完成了|实现了|达到了|增长了|下降了|降低了|提高了|新增了|建成了|取得了|完成情况|成绩|成效|回顾|"
                            r"(?:多少|几)\S{0,2}了[？?。]?$|"
                            r"(?<![a-z])(?:actual|actually|achieved|did|was|were|grew|rose|fell|reached|increased|"
-                           r"decreased|result|results|record|now|currently|at present)(?![a-z])")
+                           r"decreased|result|results|record)(?![a-z])")
+# "现在", "now": the latest level stated, a result (not this year's target)
+NOW = re.compile(r"现在|目前|当前|眼下|如今|(?<![a-z])(?:now|currently|at present)(?![a-z])")
 _TARGET_WORD = re.compile(r"目标|预期(?!寿命)|安排(?:了)?(?:多少|几)|(?<![a-z])(?:targets?|goals?)(?![a-z])")
 _ACHIEVED = re.compile(r"实际|完成了|实现了|达到了|完成情况|(?<![a-z])(?:actual|actually|achieved|achieve|met|meet|"
                        r"hit|reached|reach)(?![a-z])")
@@ -136,7 +138,7 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     # "did China plan to issue", "what was the 2024 target" ask the plan; "did it meet its targets",
     # "实际增长" the result
     target_named = _PLANNED.search(norm) or (_TARGET_WORD.search(norm) and not _ACHIEVED.search(norm))
-    wants = "target" if target_named else "result" if _WANTS_RESULT.search(norm) \
+    wants = "target" if target_named else "result" if WANTS_RESULT.search(norm) or NOW.search(norm) \
         else "target" if _WANTS_TARGET.search(norm) else ""
     # keep one reference per distinct time, in order of appearance
     uniq: dict[tuple, TimeRef] = {}

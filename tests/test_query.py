@@ -262,3 +262,17 @@ def test_a_part_does_not_answer_for_the_total(question, metric, part):
     from rag.answer import _part_of_total
 
     assert _part_of_total(metric, analyze(question)) is part
+
+
+def test_a_phrase_with_to_is_not_a_purpose_clause():
+    terms = {t.text: t.weight for t in analyze("Has the ring road opened to traffic yet?").terms}
+    assert terms.get("通车") == 1.0
+    assert {t.text for t in analyze("Will the canal open to shipping this year?").terms} >= {"通航"}
+
+
+def test_a_level_reached_is_not_a_rate_and_people_are_counted_in_people():
+    from rag.figures import asked_units, preferred_units
+
+    assert "%" not in preferred_units("去年pm2.5浓度降到多少了", ())
+    assert "%" in preferred_units("去年pm2.5浓度降了多少", ())
+    assert "人次" in asked_units("how many tourists did the scenic spots receive")
