@@ -308,7 +308,7 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
 
 
 @pytest.mark.parametrize("question,clause", [
-    ("今年会新建5G基站吗？", "新建5g基站900座"),
+    ("今年会新建5G基站吗？", "新建5G基站900座"),
     ("普通高中今年会扩招吗？", "扩大普通高中招生比例"),
     ("延迟退休今年是不是要开始实施了？", "延迟法定退休年龄"),
     ("Will the city keep cracking down on telecom fraud?", "电信网络诈骗"),

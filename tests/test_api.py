@@ -322,11 +322,11 @@ def test_answer_messages(pipeline):
 
     answer = pipeline.ask("今年要建多少5G基站？")
     main, cites = answer_messages(answer)
-    assert main["content"].startswith("2025年安排：新建5g基站**900座** \\[1\\]")
+    assert main["content"].startswith("2025年安排：新建5G基站**900座** \\[1\\]")
     # the passage the answer rests on is shown in the message itself, with its report, section and line
     assert ("\\[1\\] 《威海市2025年政府工作报告》二、2025年政府工作目标任务 › （五）倾力提升城市功能品质… › "
             "高水平打造智慧城市（第29行）") in main["content"]
-    assert "> 新建5g基站900座" in main["content"]
+    assert "> 新建5G基站900座" in main["content"]
     # further citations fold away, each titled with its own section and line
     assert len(cites) == len(answer.citations) - 1
     for c, cite in zip(answer.citations[1:], cites, strict=True):
@@ -375,4 +375,4 @@ def test_list_and_yes_no_render_as_such(pipeline):
     assert lines[0] == "报告提出的主要举措："
     assert len(lines) >= 3 and all(ln.startswith("- ") and ln.endswith("\\]") for ln in lines[1:])
     main, _ = answer_messages(pipeline.ask("今年会新建5G基站吗？"))
-    assert main["content"].startswith("是的，报告提出：新建5g基站**900座**")
+    assert main["content"].startswith("是的，报告提出：新建5G基站**900座**")

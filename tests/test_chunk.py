@@ -51,7 +51,7 @@ def test_passages_and_chunks_cover_every_indexed_paragraph(name):
 def test_sentences_carry_their_block_title(paragraphs):
     p = next(p for p in paragraphs if p.line == 29)
     texts = [c.text for c in chunk_paragraphs([p])]
-    assert "高水平打造智慧城市：新建5g基站900座,筑牢数字威海建设根基。" in texts
+    assert "高水平打造智慧城市：新建5G基站900座,筑牢数字威海建设根基。" in texts
 
 
 def test_long_paragraphs_are_split_into_titled_passages():

@@ -46,7 +46,7 @@ def test_ask_english_and_refusal(client):
 
 def test_lookup_endpoint(client):
     html, picker, citation = client.predict("5g基站", api_name="/lookup")
-    assert "第29行" in html and "<mark>5g基站" in html
+    assert "第29行" in html and "<mark>5G基站" in html
     assert "（第29行）" in citation and "900座" in citation
     assert citation.startswith("《威海市2025年政府工作报告》")
 

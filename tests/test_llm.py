@@ -106,7 +106,7 @@ def test_a_hallucinated_figure_falls_back_to_the_extractive_answer(with_model, c
     pipe = with_model(FakeListChatModel(responses=["今年将新建5g基站1200座[1]。"]))
     a = pipe._answer("今年要建多少5G基站？", None, generate=True)
     assert a.meta["llm"].startswith("fallback: guard: figures not in the cited passages")
-    assert a.direct_answer == "新建5g基站900座"
+    assert a.direct_answer == "新建5G基站900座"
     assert "1200" not in a.answer
     assert any("replaced by the extractive" in r.message for r in caplog.records)
 

@@ -164,7 +164,7 @@ def test_valid_index_loads(built_index, real):
     assert np.allclose(np.linalg.norm(idx.vectors, axis=1), 1.0, atol=1e-3)  # cosine = dot product
     assert idx.cedict["well"] and len(idx.figures) > 200
     five_g = [f for f in idx.figures if f.text == "900座"]
-    assert five_g and five_g[0].source == WEIHAI and five_g[0].line == 29 and "5g基站" in five_g[0].metric
+    assert five_g and five_g[0].source == WEIHAI and five_g[0].line == 29 and "5G基站" in five_g[0].metric
 
 
 @pytest.mark.slow

@@ -145,7 +145,7 @@ def test_chat_chinese_then_english(page, tmp_path):
     expect(chat).to_contain_text("《威海市2025年政府工作报告》二、2025年政府工作目标任务 › （五）倾力提升城市功能品质… › "
                                  "高水平打造智慧城市（第29行）")
     # the passage the answer rests on is shown at once, under its section and line
-    expect(main).to_contain_text("新建5g基站900座,筑牢数字威海建设根基。")
+    expect(main).to_contain_text("新建5G基站900座,筑牢数字威海建设根基。")
     keep(page, tmp_path, "chat-zh.png")
 
     main = ask(page, "How many 5G base stations this year?")
@@ -265,15 +265,15 @@ def test_lookup_search_highlight_and_copy(page, tmp_path):
     first = page.locator("#lookup-results .lk-item").first
     expect(first).to_have_attribute("data-line", "29")
     expect(first.locator(".lk-line")).to_have_text("第29行")
-    expect(first.locator("mark:not(.fig)").first).to_have_text("5g基站")  # the query's words
+    expect(first.locator("mark:not(.fig)").first).to_have_text("5G基站")  # the query's words
     # and the passage's figures, set apart from the matches
-    assert '新建<mark>5g基站</mark><mark class="fig">900座</mark>' in first.inner_html()
+    assert '新建<mark>5G基站</mark><mark class="fig">900座</mark>' in first.inner_html()
     expect(first).to_contain_text("（五）倾力提升城市功能品质… › 高水平打造智慧城市")
     expect(first.locator(".lk-doc")).to_have_text("《威海市2025年政府工作报告》")
 
     citation = page.locator("#lookup-citation textarea")
     expect(citation).to_have_value("《威海市2025年政府工作报告》二、2025年政府工作目标任务 › （五）倾力提升城市功能品质… › "
-                                   "高水平打造智慧城市（第29行）：“新建5g基站900座,筑牢数字威海建设根基。”")
+                                   "高水平打造智慧城市（第29行）：“新建5G基站900座,筑牢数字威海建设根基。”")
     page.locator("#lookup-citation button").first.click()  # its copy button
     assert page.evaluate("navigator.clipboard.readText()") == citation.input_value()
 
