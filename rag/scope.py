@@ -138,7 +138,9 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     # "did China plan to issue", "what was the 2024 target" ask the plan; "did it meet its targets",
     # "实际增长" the result
     target_named = _PLANNED.search(norm) or (_TARGET_WORD.search(norm) and not _ACHIEVED.search(norm))
-    wants = "target" if target_named else "result" if WANTS_RESULT.search(norm) or NOW.search(norm) \
+    # ("现在…是多少" asks the level reached; "现在有哪些政策" is not about last year)
+    now = bool(NOW.search(norm)) and bool(re.search(r"多少|几|how (?:many|much)|\b(?:rate|level|number)\b", norm))
+    wants = "target" if target_named else "result" if WANTS_RESULT.search(norm) or now \
         else "target" if _WANTS_TARGET.search(norm) else ""
     # keep one reference per distinct time, in order of appearance
     uniq: dict[tuple, TimeRef] = {}

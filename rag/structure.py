@@ -342,9 +342,12 @@ def _paragraph_years(role: str, year: int, part_years: tuple[int, ...], text: st
         plans = [m for m in _PLAN.finditer(head) if FIVE_YEAR_PLANS[m.group(0)][1] == year - 1
                  and (m.start() <= 2 or re.match(r"[”\"]?(?:时期|期间|以来|发展|这|的五年|五年)", head[m.end():]))]
         first_five = min([m.start() for m in plans] + ([five.start()] if five else []), default=None)
+        lead_in = re.sub(r"^各位代表[！!，,]?", "", head[: last.start()]) if last else ""
         if last and st is not None and st.period is not None and last.group(0) == f"{year - 1}年" \
-                and last.start() > 6 and first_five is None:
-            last = None  # inside the five years, "…，2025年人均生产总值提升至7.6万元" is where the period ends
+                and first_five is None and re.search(r"[，,]", lead_in) and not lead_in.endswith(("过去的", "过去")):
+            # inside the five years, "…台阶，2025年人均生产总值提升至7.6万元" is where the period ends
+            # ("各位代表！刚刚过去的2025年，…" turns to the last year)
+            last = None
         if last and (first_five is None or last.start() < first_five):
             if st is not None:
                 st.period = None
