@@ -296,7 +296,7 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                     if prev_subject and (len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3 or _ATTRIBUTE.match(metric)):
                         # "国内生产总值达到134.9万亿元、增长5%"; "重大项目1678个、年度投资1.1万亿元"
                         metric = prev_subject + metric
-                    head = re.split(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为", metric, maxsplit=1)[0]
+                    head = _VERB_SPLIT.split(metric, maxsplit=1)[0]
                     if len(head) >= 2:
                         prev_subject = head
                     out.append(Figure(ps.source, ps.line, base + pos, base + pos + len(item), item.strip(" ，,。；;"),
@@ -335,7 +335,7 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                                   re.sub(r"^第?[一二三四五六七八九十两百千]+", "", m.group(0)), "", _kind(ps.role, text),
                                   ps.years, place))
             # the subject of a figure clause ("国内生产总值超过126万亿元，增长5.2%") carries to the next
-            parts = re.split(r"增长|下降|达到|超过|突破|完成|提高|降低|实现|新增|为", text, maxsplit=1)
+            parts = _VERB_SPLIT.split(text, maxsplit=1)
             subject = _LEAD_WORDS.sub("", parts[0].strip(" ，,。；;：:"))
             if figs and len(parts) > 1 and not subject:
                 # "新增高速公路通车里程1523公里，总里程达8667公里": the object of an opening verb
