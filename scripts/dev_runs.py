@@ -6,7 +6,7 @@ for working on quality. Held-out sets are never run here (scripts/run_heldout.sh
 Each set is answered as its users would ask it (see scripts/update_baseline.py): the Weihai sets
 from Weihai's report alone, national 2024 and Shandong from theirs, the cross sets from the whole
 shipped corpus, each provincial set from its report indexed alone (under OUT_DIR/../dev-index), and
-a province's second set (eval/<province>2026/fresh.jsonl, as <province>_fresh) from the same index.
+a province's further sets (eval/<province>2026/<name>.jsonl, as <province>_<name>) from the same index.
 Writes OUT_DIR/<set>.jsonl (one scored row per question) and prints a table; with --diff, the
 questions whose pass/fail changed since PREV_DIR.
 """
@@ -60,8 +60,9 @@ def main() -> None:
     jobs = [(n, base, *spec) for n, spec in SETS.items()]
     for p in provinces():
         jobs.append((p, None, f"eval/{p}2026/questions.jsonl", None, ""))
-        if (ROOT / "eval" / f"{p}2026" / "fresh.jsonl").exists():  # a second set, by another writer
-            jobs.append((f"{p}_fresh", None, f"eval/{p}2026/fresh.jsonl", None, ""))
+        for extra in sorted((ROOT / "eval" / f"{p}2026").glob("*.jsonl")):  # further sets, by other writers
+            if extra.stem != "questions":
+                jobs.append((f"{p}_{extra.stem}", None, f"eval/{p}2026/{extra.name}", None, ""))
     loaded: dict[str, Pipeline] = {}
     for name, pipe, path, sources, default in jobs:
         if a.only and name not in a.only and name.split("_")[0] not in a.only:
