@@ -22,6 +22,7 @@ nearest passages. Every figure in an answer is checked against the cited quotes
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -218,15 +219,21 @@ def _in_order(word: str, text: str) -> bool:
     return True
 
 
-def _shares_a_name(predicate: str, clause: str) -> bool:
+def _shares_a_name(predicate: str, clause: str, rare=None) -> bool:
     """Does the clause write a run of the predicate as long as a name (240小时过境免签 of
-    享受240小时过境免签), with at least four Chinese characters in it?"""
+    享受240小时过境免签), with at least four Chinese characters in it? Four characters are enough
+    when a word in them is ``rare`` (免陪照护)."""
     from difflib import SequenceMatcher
+
+    from .segment import segment
 
     a, b = normalize(predicate), normalize(clause)
     m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
     run = a[m.a: m.a + m.size]
-    return len(run) >= YESNO_NAMED_ALONE and len(re.sub(r"[^\u4e00-\u9fff]", "", run)) >= 4
+    cjk = len(re.sub(r"[^\u4e00-\u9fff]", "", run))
+    if cjk >= 4 and len(run) >= YESNO_NAMED_ALONE:
+        return True
+    return cjk >= 4 and rare is not None and any(len(w) >= 2 and rare(w) for w in segment(run))
 
 
 def _contracted(predicate: str, asked: Query, clause: str) -> bool:
@@ -535,6 +542,9 @@ _ASKS_RATE = re.compile(r"率|比例|百分|增速|增幅|增长|\bpercent|\brat
 _TOTAL_METRIC = re.compile(r"总(?:值|额|量|计|数|规模|里程|面积|人数)")
 # the size of a thing ("经济总量", "how big is the economy"), which a growth rate does not state
 _ASKS_SIZE = re.compile(r"总量|规模|总额|体量|多大|\bhow (?:big|large)\b|\bsize\b|"
+                        # "收入到多少了": the level reached (a rate named, 覆盖率到多少了, asks a rate)
+                        r"^(?!.*(?:率|比重|占比|比例|指数|强度|增速|增幅|份额|覆盖面))(?!.*(?:[增涨升降减高提]|提升)"
+                        r"(?:已经|已|能|会|要|将)?(?:达|达到|到|至)多少).*(?:达|到|至)多少|"
                         r"^(?!.*\b(?:growth|grow|increase|rise|rate)\b).*\btotal\b")
 _SHARE = re.compile(r"占.{0,24}(?:比重|比例|份额)|占比|比重|\bshare\b|\bproportion\b")
 _AFTER_CHANGE = re.compile(r"(?:提高|调整|上调|增加|提升|下调)(?:以后|之后|后)")
@@ -645,7 +655,7 @@ class Answerer:
         return sum(w for tok, w in weights.items() if tok in present) / total
 
     def coverage(self, q: Query, text: str, *, chars: bool = False, figure: bool = False,
-                 predicate: bool = False, strict: bool | str = False) -> float:
+                 predicate: bool = False, strict: bool | str = False, seen: frozenset[str] = frozenset()) -> float:
         """Share of the question's topic words (report vocabulary) present in ``text``.
 
         Each term counts by its specificity (mean idf of its bigrams; a bigram the reports never
@@ -655,10 +665,13 @@ class Answerer:
         yes/no question asks (能建成吗), so the frame words among them (建成, 新建) count too; with it or
         ``strict``, a word written apart counts only as a short form (扩招: 扩大…招生; 水费 is not
         消费水平); ``strict="dictionary"``: so for the words a dictionary gave, not those typed.
+        ``seen``: a dictionary's readings that the passages found use, which count in full in a figure's
+        metric (cotton -> 棉花 in a passage on 棉花总产: 粮食产量 does not answer for it).
         """
         present = token_set(text)
         top = self._max_idf
         groups: dict[str, tuple[float, float]] = {}
+        typed: dict[str, float] = {}
         # "build", "增长" say nothing of the topic. In a figure question neither does a user's word
         # one of whose readings is such a word (涨多少 -> 提高|上调|增加: the figure is the answer);
         # in a yes/no question that word is what is asked (退休金能涨吗: 提高 or 上调 must be there).
@@ -688,7 +701,7 @@ class Answerer:
                 continue
             idfs = [self.bm25.idf_of(x) or top for x in toks]
             w = sum(idfs) / len(idfs) * t.weight
-            if figure and t.origin == "cedict":
+            if figure and t.origin == "cedict" and t.text not in seen:
                 w *= CEDICT_FIGURE_WEIGHT  # a dictionary's guess at an English word, not the report's term
             if q.form == "figure" and has_cjk(t.text) and _is_verb(t.text) \
                     and (t.origin in ("en", "cedict") or not any(self.bm25.idf_of(x) for x in toks)):
@@ -716,6 +729,11 @@ class Answerer:
                 w *= ABSENT_VERB_WEIGHT  # "is X going to introduce Y": the report says 推行, 实施 or 建立 as it likes
             gw, gh = groups.get(t.group or t.text, (0.0, 0.0))
             groups[t.group or t.text] = (max(gw, w), max(gh, hit))
+            if t.origin == "zh" and t.text == t.group and any(self.bm25.idf_of(x) for x in toks):
+                typed[t.group] = w
+        # a word typed that the reports use, when the text has none of its readings, weighs as itself,
+        # however rare its synonyms (重点项目 missing is not 重大项目 missing)
+        groups = {g: (typed.get(g, w) if h == 0.0 else w, h) for g, (w, h) in groups.items()}
         num = sum(w * h for w, h in groups.values())
         den = sum(w for w, _ in groups.values()) + top * UNMATCHED_WEIGHT * len(q.en_unmatched)
         return num / den if den else 0.0
@@ -849,6 +867,11 @@ class Answerer:
         total_asked = q.asks_total and not _NEW_IN_QUESTION.search(q.norm)
         modified = _modified(q)
         stated = parse_all(" ".join(q.stated_figures)) if q.stated_figures else []
+        found = normalize(" ".join(h.passage.text for h in r.hits[:depth]))
+        readings = Counter(t.group for t in q.terms if t.origin == "cedict")
+        # (only a word the dictionary reads one way: "value" -> 宝贵|总值|价值… is any of them)
+        seen = frozenset(t.text for t in q.terms if t.origin == "cedict" and readings[t.group] == 1
+                         and len(t.text) >= 2 and t.text in found)
         out = []
         for rank, hit in enumerate(r.hits[:depth] + r.more):
             ps = hit.passage
@@ -870,7 +893,7 @@ class Answerer:
                     continue  # "十大集群" answers "how many", not "how much did it grow"
                 if asks_count and f.unit in PERCENT_UNITS and not (asks_share or asks_growth or _ASKS_RATE.search(q.norm)):
                     continue  # "新增多少个托位" is not "托位占比提高到68%"
-                cov_metric = self.coverage(q, f.metric, figure=True, chars=True) if q.terms else 0.0
+                cov_metric = self.coverage(q, f.metric, figure=True, chars=True, seen=seen) if q.terms else 0.0
                 precision = self.precision(q, f.metric)
                 if rank >= depth and (cov_metric < 0.99 or precision < 0.5):
                     continue  # further down, only a metric that is what was asked, and little else
@@ -886,7 +909,7 @@ class Answerer:
                 if _narrower(q, modified, f.metric, sent.text if sent else f.clause) or wider \
                         or (f.unit in PERCENT_UNITS and _sub_sector(q, f.metric)) or _part_of_total(f.metric, q):
                     cov_metric = min(cov_metric, 0.3)  # 海洋生产总值 asked, 生产总值 given; 出口 asked, 进出口 given
-                cov_sent = self.coverage(q, sent.text, figure=True, chars=True) if sent else 0.0
+                cov_sent = self.coverage(q, sent.text, figure=True, chars=True, seen=seen) if sent else 0.0
                 uok = _fits_units(f, q.units)
                 soft_ok = not q.soft_units or unit_ok(f.text, q.soft_units)
                 # the figure answers when its metric names the topic, or when its sentence names all of
@@ -1141,7 +1164,9 @@ class Answerer:
                 i = norm.find(term)
                 if i < 0:
                     continue
-                if _DEFINES.search(norm[i + len(term): i + len(term) + 6]):
+                # (its kind may come between: "“九个坚持”重大原则，即坚持…")
+                if _DEFINES.search(norm[i + len(term): i + len(term) + 6]) \
+                        or re.match(r"[”\"]?[\u4e00-\u9fff]{2,4}[，,]?(?:即|是指|包括)", norm[i + len(term):]):
                     return strip_punct(display(s.text)), hit
                 # "电动汽车、锂电池、光伏产品“新三样”": an enumeration right before the quoted term
                 before = re.split(r"[，,。；;：:]", s.text[: i].rstrip("“\"等"))[-1]
@@ -1415,13 +1440,21 @@ class Answerer:
         # (a predicate that is only a light verb, 以旧换新补贴还搞不搞, asks whether its topic goes on)
         named = [t for t in (asked.terms or topic.terms)
                  if len(t.text) >= 3 and has_cjk(t.text) and t.text in normalize(c.clause.text)]
-        if any(len(t.text) >= YESNO_NAMED_ALONE for t in named) or _shares_a_name(q.asked, c.clause.text):
+        if any(len(t.text) >= YESNO_NAMED_ALONE for t in named) or _shares_a_name(q.asked, c.clause.text, rare):
             return True  # a name that long (职业伤害保障) is the topic itself: "送外卖的骑手有没有…" is the caller's case
         if named:
             # a specific thing asked, named in the clause (老年助餐, 无还本续贷): the words around it
             # are the caller's ("社区会搞…"); the passage need only touch them
             return self.coverage(topic, c.hit.passage.text, chars=True, strict=True) >= YESNO_TOPIC_NAMED
-        return self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC
+        if self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC:
+            return True
+        last = re.split(r"[，,；;。！!？?]", re.sub(r"[？?。！!\s]+$", "", q.norm))[-1]
+        if asked.terms and len(last) < len(q.norm) and not any((t.group or t.text) in last for t in topic.terms):
+            # the question's last clause asks only the predicate ("农民工被拖欠工资，政府今年还管不管？"):
+            # the clause need only name the rarest word of the caller's story (欠薪)
+            rarest = max(topic.terms, key=lambda t: self.bm25.idf_of(t.text) or self._max_idf)
+            return len(rarest.text) >= 2 and rarest.text in normalize(c.clause.text)
+        return False
 
     def _yesno_parts(self, q: Query) -> tuple[Query, Query, list[str]]:
         """The question split into what is asked (the predicate's terms), its topic (the rest), and
@@ -1461,6 +1494,8 @@ class Answerer:
                     # (生育保险拓宽至灵活就业人员), not that anyone joins
                     t = replace(t, weight=t.weight * ABSENT_VERB_WEIGHT)
                 if not known and has_cjk(t.text) and len(t.text) > 1:
+                    if re.search(rf"[给为帮替]{re.escape(t.text)}", q.asked):
+                        continue  # whom it is for, in the caller's words (给家里人用): the report names the measure
                     if not (_is_verb(t.text) or word_class(t.text).startswith("a") or RESULTATIVE.fullmatch(t.text)):
                         things.append(t.text)
                         continue
@@ -1506,7 +1541,9 @@ class Answerer:
             for f in parse_all(clause):
                 after = normalize(clause[f.end:])
                 # the count the question states, or a count right before what the question asks about
-                if any(same_value(a, f) for a in asked) or (not asked and any(t in after[: len(t) + 4] for t in topic)):
+                # ("就业率保持95%以上、市场就业率…" is a rate, and 就业 after it is not what it counts)
+                if any(same_value(a, f) for a in asked) or (not asked and f.unit in COUNT_UNITS and any(
+                        re.match(rf"[^，,、；;。：:]{{0,4}}{re.escape(t)}", after) for t in topic)):
                     # the list may follow in the next clause ("办好15件民生实事，包括：…")
                     rest = normalize(c.sentence.text[c.clause.start - c.sentence.start + f.end:])
                     return not _LISTS.search(rest[: len(after) + 6])

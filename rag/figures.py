@@ -159,7 +159,7 @@ def preferred_units(question_norm: str, hard: tuple[str, ...]) -> tuple[str, ...
         return ()
     units: list[str] = []
     # "降到多少了", "提高到多少": the level reached, in whatever unit the report gives it
-    level_to = re.search(r"(?:降|涨|提高|提升|增|升|减)(?:到|至)(?:多少|几)", question_norm)
+    level_to = re.search(r"(?:降|涨|提高|提升|增|升|减)?(?:到|至)(?:多少|几)", question_norm)
     for pattern, unit in _SOFT_CUES:
         if level_to and unit == PERCENT_UNITS:
             continue
@@ -182,10 +182,15 @@ _LEAD_WORDS = re.compile(r"^(?:其中|全年|全市|全省|全区|全国|今年|
 _VERB_AFTER_LIST = re.compile(r"分别(增长|下降|达到|为|提高|降低|增加|减少|完成)?")
 
 
+# "生均标准从380元提高至1000元": the level it starts from is not a figure of its own
+_CHANGE_TO = r"(?:提高|增加|增长|提升|扩大|上调|降低|下降|减少|压减|下调|缩小|降)(?:到|至)"
+_FROM_TO = re.compile(r"从(" + _CHANGE_TO + ")")
+
+
 def _metric(clause: str, fig: Parsed) -> str:
     """The clause around a figure, without its figures: what the figure measures."""
     text = FIGURE.sub("", clause[: fig.start] + clause[fig.end:]).strip(" ，,。；;：:、")
-    text = _LEAD_WORDS.sub("", text)
+    text = _FROM_TO.sub(r"\1", _LEAD_WORDS.sub("", text))
     return re.sub(r"\s+", "", text)
 
 
@@ -279,6 +284,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
             if respectively and len(figs) > 1:
                 items = [x for x in re.split(r"[、和及与]", text[: respectively.start()]) if x.strip()]
                 items = [_LEAD_WORDS.sub("", x.strip()) for x in items]
+                if len(items) == 1 and len(figs) == 2 and "城乡" in items[0]:
+                    # "城乡居民人均可支配收入分别增长6%和7.4%": the towns' figure, then the countryside's
+                    items = [items[0].replace("城乡", "城镇", 1), items[0].replace("城乡", "农村", 1)]
                 verb = respectively.group(1) or ""
                 if len(items) == len(figs):
                     for item, f in zip(items, figs, strict=True):
@@ -304,6 +312,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                                       ps.years, place))
                     pos += len(item) + 1
                 figs = []
+            figs = [f for i, f in enumerate(figs) if not (
+                text[f.start - 1:f.start] == "从" and i + 1 < len(figs)
+                and re.fullmatch(_CHANGE_TO, text[f.end:figs[i + 1].start].strip()))]
             for f in figs:
                 metric = _metric(text, f)
                 short = len(re.sub(r"[^\u4e00-\u9fff]", "", metric)) <= 3

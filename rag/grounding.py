@@ -14,7 +14,7 @@ from .text import normalize
 
 _CITATION_MARK = re.compile(r"\[\d+\]")
 _LINE_REF = re.compile(r"(?:第\s*\d+\s*行|\b[Ll]ine\s+\d+|\bL\d+\b)")
-_YEAR_LABEL = re.compile(r"(?<!\d)20\d\d(?:—20\d\d)?(?:年|\s(?:target|plan|result)\b)")
+_YEAR_LABEL = re.compile(r"(?<![\d.])20\d\d(?:—20\d\d)?(?:年|\s(?:target|plan|result)\b)")
 
 
 def unsupported_figures(text: str, quotes: list[str], *, allow_years: bool = True) -> list[str]:

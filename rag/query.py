@@ -36,7 +36,7 @@ ZH_STOPWORDS = frozenset(
     报告 工作报告 政府工作报告 里面 中 提到 提 说 说了 讲 打算 计划 准备 预计 要 会 能 能够 是 的 了 有 和 与 及 在 对 给 把 被
     都 也 还 就 多 大概 大约 左右 目标 目标是 方面 情况 相关 关于 具体 主要 一些 哪方面 哪些方面 哪几个方面 几个方面 哪些领域 多大 多高 多长 多远 一共 总共 到底 究竟
     达到 达 为 个 家 座 场 项 万 亿 啦 哦 嗯 呐 么样 这个 那个 这 那 其 该 此 上 下 去 来 得 着 过 让 由 从 向 将 已 再 又
-    干 做 搞 办 弄 打 新 多少个 几年 今年内 年内 这一年 这部分 部分 这块 这一块 那块 这些 那些 这里 那里 地方 意思
+    干 做 搞 办 弄 打 新 多少个 几年 今年内 年内 这一年 这部分 部分 这块 这一块 那块 这些 那些 每个 每一个 这里 那里 这边 那边 这儿 那儿 咱这 咱这边 我们这边 我们这里 地方 意思
     跟 同 大 小 动作 大动作 安排 举措 措施 办法 新举措 新措施 新办法 新动作 新政策 新招 重点 内容 时候 谁 几点 哪天 东西 事 事情 事儿 问题 一块 总体 总的 整体 思路
     到底是 都有 有啥 啥样 什么样子 咋样 咋 能否 是否 可以 需要 应该 开始 进行 实施 推进 推动 加快 进一步 哪一
     具体是 具体有 分别 分别是 包括 包含 叫 叫做 名字 称为 称作 叫什么 提出 提及 写 写了 规定 要求 说法 怎么说 所说
@@ -92,7 +92,7 @@ _ASKS_LIST = re.compile(
     r"what (?:[\w-]+ ){0,2}?(?:measures|steps|policies|actions|support|help|plans|initiatives|programs|programmes|projects|reforms|"
     r"changes|improvements|events|activities)|how (?:will|does|do|is|are|can|to|would)\b|"
     r"what (?:is|are|will|does) (?:the )?[\w\s'-]{0,40}\b(?:doing|do|planning|offer|offering)\b|"
-    r"what(?:'s| is) (?:planned|being done|the plan)|\bplans? (?:for|to)\b|what does the report say about"
+    r"what(?:'s| is) (?:planned|being done|the plan)|^what\b.{0,60}\b(?:is|are) (?:planned|being done|being taken)\b|\bplans? (?:for|to)\b|what does the report say about"
 )
 _ASKS_WHERE = re.compile(r"在哪(?!些?(?:方面|领域|块|类|几个方面))|建在|设在|哪里|哪儿|哪个区|哪几个区|什么地方|地点|位置|选址|\bwhere\b|which (?:district|area|site)|location")
 _ASKS_WHEN = re.compile(
@@ -100,6 +100,7 @@ _ASKS_WHEN = re.compile(
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b|\b(?:what|which) year\b"
 )
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 搞不搞, 涨不涨
+_EN_AUXILIARY = re.compile(r"(?:will|does|do|did|is|are|was|were|can|could|has|have|should|would|shall|may)\b")
 _ASKS_YESNO = re.compile(
     r"会不会|能不能|是不是|有没有|是否|可不可以|要不要|能否|可否|有无|还会|还有没有|[吗嘛][？?。!！\s]*$|吗[，,]|"
     rf"{_A_NOT_A.pattern}|(?:[不没]|没有)[？?。!！\s]*$|"
@@ -112,7 +113,7 @@ _ASKS_DEFINITION = re.compile(
 )
 _ASKS_COMPARE = re.compile(r"分别|相比|对比|比较|和.{1,12}比|跟.{1,12}比|与.{1,12}比|哪个(?:更)?(?:高|低|多|少|大|快)|差多少|"
                            r"\bcompare|\bcompared\b|\bversus\b|\bvs\.?\b|difference between|\bboth\b|\brespectively\b")
-_WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|增幅|比例|占比|规模|数量|数目|总数|\btarget|\bgoal|\bgrowth|\brate\b|\bshare\b|quota|ratio|deficit|赤字")
+_WANTS_FIGURE = re.compile(r"目标|指标|预期|增长|增速|增幅|比例|占比|规模|数量|数目|总数|\btarget|\bgoal|\bgrowth|\brate\b|\bshare\b|\bquotas?\b|\bratios?\b|\bdeficit|赤字")
 # A figure per person/household/unit where reports give totals.
 _ASKS_PER_UNIT = re.compile(r"每(?:家|亩|月|人|户|个|年|天|次|平方米|位)|个人最多|一个人|"
                             r"\bper (?:person|household|family|month|mu|year|company|firm|capita|head)|"
@@ -425,7 +426,13 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     asks_list = bool(_ASKS_LIST.search(norm))
     asks_when = bool(_ASKS_WHEN.search(norm))
     asks_where = bool(_ASKS_WHERE.search(norm))
+    if asks_where and _EN_AUXILIARY.match(norm.strip()) and not re.search(r"[\u4e00-\u9fff]", norm):
+        # "Can people register their hukou where they live and …?": a relative "where" in a yes/no question
+        asks_where = bool(_ASKS_WHERE.search(re.sub(r"\bwhere\b", "", norm)))
     asks_yesno = bool(_ASKS_YESNO.search(norm.strip()))
+    if asks_when and _EN_AUXILIARY.match(norm.strip()) and not re.search(r"[\u4e00-\u9fff]", norm):
+        # "Will land contracts be extended when the second round expires?": a relative "when"
+        asks_when = bool(_ASKS_WHEN.search(re.sub(r"\bwhen\b", "", norm)))
     if asks_yesno and asks_list:
         # the question is its last clause: "过路费怎么收，会不会免费？" asks yes or no
         last = re.split(r"[，,；;]", norm.strip())[-1]

@@ -137,3 +137,17 @@ def test_a_clause_without_a_figure_gives_the_next_its_subject():
     recs = {r.text: r.metric for r in extract(passage(text, "review"), "某省")}
     assert recs["5379亿元"].startswith("进出口总值") and recs["18.5%"].startswith("进出口总值")
     assert "东盟" in recs["19%"]
+
+
+def test_a_level_raised_from_one_figure_to_another_is_one_record_of_the_new_level():
+    # "从380元提高至1000元": 380元 is where the standard starts, not a figure of its own
+    text = "推进学前教育优质普惠发展，农牧区免费学前教育生均标准从380元提高至1000元，支持有条件的幼儿园招收2—3岁幼儿。"
+    recs = {r.text: r.metric for r in extract(passage(text, "tasks"), "某区")}
+    assert "380元" not in recs
+    assert recs["1000元"] == "农牧区免费学前教育生均标准提高至"
+
+
+def test_urban_and_rural_respectively_gives_the_towns_figure_then_the_countrysides():
+    text = "城乡居民人均可支配收入分别增长6%和7.4%。"
+    recs = {r.text: r.metric for r in extract(passage(text, "review"), "某区")}
+    assert recs["6%"].startswith("城镇居民人均可支配收入") and recs["7.4%"].startswith("农村居民人均可支配收入")

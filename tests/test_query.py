@@ -23,6 +23,11 @@ FORMS = [
     ("津潍高铁什么时候建成？", "when"), ("When will the airport open?", "when"),
     ("大运会在哪个城市办的？", "where"), ("Where will the robot industry clusters be?", "where"),
     ("超长期特别国债的钱主要用在哪些方面？", "list"),  # 用在哪些方面 asks what for, not where
+    # a relative "where"/"when" in a yes/no question asks yes or no
+    ("Can people register their hukou where they actually live?", "yesno"),
+    ("Will land contracts be extended again when the second round expires?", "yesno"),
+    # "restoration" holds "ratio": no figure asked
+    ("What ecological protection and restoration work is planned this year?", "list"),
     # compare
     ("威海和山东今年GDP增长目标分别是多少", "compare"), ("全国2024年和2025年赤字率", "compare"),
     ("Compare the GDP targets of Weihai and Shandong", "compare"),
