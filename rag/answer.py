@@ -77,11 +77,13 @@ def _names_another(topic: Query, clause: str, rare) -> bool:
     (the kind, 高铁, with another name before it, and the name asked nowhere in the clause)? A
     shorter form (城乡居民医保: 居民医保) is the same thing, and so is a common word reworded (民营资本:
     民间资本); ``rare(word)`` tells a name from a common word."""
+    from .segment import word_class
+
     words = [t.text for t in topic.terms if has_cjk(t.text) and len(t.text) >= 2]
     c = normalize(clause)
     for a, b in zip(words, words[1:], strict=False):
-        if a + b not in topic.norm or a in c or b not in c:
-            continue
+        if a + b not in topic.norm or a in c or b not in c or word_class(b).startswith("v"):
+            continue  # (a verb is no kind: "高标准农田建设" asked, "取消建设资金县级配套" names no other thing)
         i = c.find(b)
         before = c[i - 2:i] if i >= 2 else ""
         if not re.fullmatch(r"[\u4e00-\u9fff]{2}", before) or before in FRAME_WORDS or before in a \
@@ -594,11 +596,21 @@ def _names_masked(q: Query, text: str) -> str:
     return "".join(chars)
 
 
-def _has_place(text: str) -> bool:
+# Where a thing is, in the wording of these reports: "在联合国总部精彩亮相", "长三角（广德）康养基地",
+# "昌吉、伊犁河谷等玉米制种基地" (names the gazetteer need not know)
+_AT_PLACE = re.compile(r"在[\u4e00-\u9fff]{2,8}?(?:精彩|成功|首次|隆重)?(?:亮相|举办|举行|召开|开幕|落地|落户|演出|展出|设立|建成)")
+
+
+def _has_place(text: str, topic: tuple[str, ...] = ()) -> bool:
     from .places import find_in_text
 
-    if find_in_text(normalize(text)):
+    if find_in_text(normalize(text)) or _AT_PLACE.search(text):
         return True
+    for t in topic:
+        i = text.find(t)
+        if i > 0 and (re.search(r"（[\u4e00-\u9fff]{2,4}）$", text[:i])
+                      or re.search(r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,6})+等$", text[:i])):
+            return True
     for m in _PLACE.finditer(text):
         word = m.group(0)
         if not _GENERIC_PLACE.search(word[-3:]) and not _GENERIC_PLACE.search(word[-2:]):
@@ -1309,7 +1321,7 @@ class Answerer:
                            in normalize(display(best.sentence.text))), lead + "……" + text)
             return SideAnswer(side, form, False, direct=joined, primary=[(best.hit, display(best.sentence.text))],
                               nearest=nearest, meta=meta)
-        if form == "where" and not _has_place(best.sentence.text):
+        if form == "where" and not _has_place(best.sentence.text, tuple(t.text for t in q.terms if len(t.text) >= 2)):
             return SideAnswer(side, form, True, "where", nearest=nearest, meta=meta)
         return SideAnswer(side, form, False, direct=text, primary=[(best.hit, self._quote(best, text))],
                           nearest=nearest, meta=meta)

@@ -44,7 +44,7 @@ ZH_STOPWORDS = frozenset(
     是不是 有没有 能不能 可不可以 还 还会 还要 吗 政策 支持 帮助 措施 实际 实际上 去年 前年 明年 上年 当地 本地 到 到了 末 年末 年底
     比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢 各是 各 各自 比有 变化 有啥变化 啥变化
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
-    啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 在哪 在哪儿 在哪里
+    啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 哪些地方 哪几个地方 哪些地区 在哪 在哪儿 在哪里
     以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
     继续 听说 据说 听人说 听别人说 老听人说 花大钱 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
 )
@@ -130,8 +130,8 @@ _SCAFFOLD = re.compile(r"(?:老|常|总|经常)?听(?:人|别人|人家|朋友|�
 _ECONOMY_GROWS = re.compile(r"经济(?:实际上?|预计|预期|打算|计划|准备|要|会|能|将|大概|一共|总共)*(?:增长|增速|涨|增)(?!加值)")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 # A numbered name whose members are asked: "四大主导产业具体是哪几个", "“三增长”是哪三个"
-_MEMBERS_ASKED = re.compile(r"[“\"]?((?:[一二三四五六七八九十两]+|\d+)(?:大|个|项|种|类|条|张)?[\u4e00-\u9fff]{2,8}?)[”\"]?[，,]?"
-                            r"(?:具体|到底|都|分别)?(?:是|指|包括|有)(?:哪几|哪些|哪|啥|什么)")
+_MEMBERS_ASKED = re.compile(r"[“\"]?((?:[一二三四五六七八九十两]+|\d+)(?:大|个|项|种|类|条|张|件)?[\u4e00-\u9fff\d]{2,14}?)[”\"]?[，,]?"
+                            r"(?:具体|到底|都|分别)?(?:是|指(?:的是)?|包括|有)(?:哪几|哪些|哪|啥|什么)")
 _DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
 FORMS = ("figure", "list", "yesno", "when", "where", "compare", "definition", "other")
@@ -446,7 +446,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     defined = ""
     if form in ("list", "figure", "other") and (m := _MEMBERS_ASKED.search(norm)):
         # "四大主导产业具体是哪几个", "“三增长”是哪三个": the members of a numbered name, a list
-        form, defined = "list", normalize(m.group(1))
+        # (as the question writes it: 千万千瓦级 is part of the name, not 1000万)
+        form, defined = "list", normalize((_MEMBERS_ASKED.search(normalize(text)) or m).group(1))
     if form == "definition":
         m = _DEF_TERM.search(text)
         if m:

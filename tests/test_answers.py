@@ -475,6 +475,9 @@ def test_another_member_of_a_family_does_not_answer(pipeline):
     assert not _names_another(analyze("城乡居民医保是不是已经省级统筹了？"), "居民医保实现省级统筹", rare=lambda w: True)
     assert not _names_another(analyze("民营资本能不能参股核电项目？"), "民间资本参与核电等重大项目参股",
                               rare=lambda w: False)
+    # a verb is no kind: "取消建设资金县级配套" names no other thing than 高标准农田建设
+    assert not _names_another(analyze("高标准农田建设，县里还要掏配套资金吗？"), "取消建设资金县级配套",
+                              rare=lambda w: True)
     # the residents' scheme does not answer for employees and retirees, nor the other way round
     assert _other_scheme("今年企业退休人员的养老金还会再涨吗？", "提高城乡居民基础养老金")
     assert not _other_scheme("今年城乡居民养老金涨吗？", "提高城乡居民基础养老金")
@@ -488,3 +491,16 @@ def test_the_masthead_and_the_closing_answer_no_topic(weihai_pipeline):
     assert "团结" not in a.direct_answer and "香港" in a.direct_answer
     roles = {weihai_pipeline.paragraph(c.source, c.line).role for c in a.citations}
     assert "closing" not in roles and "front" not in roles
+
+
+@pytest.mark.parametrize("text,topic,place", [
+    ("舞剧《天工开物》在联合国总部精彩亮相", ("天工开物",), True),  # 在 X 亮相
+    ("加快建设长三角（广德）康养基地", ("康养",), True),  # a place in brackets in the name
+    ("加快昌吉、伊犁河谷等玉米制种基地建设", ("玉米",), True),  # the places enumerated before the thing
+    ("加快玉米制种基地建设", ("玉米",), False),
+    ("推动优质公共服务资源导入和等高对接", ("康养",), False),
+])
+def test_where_answers_need_a_place_written_as_these_reports_write_one(text, topic, place):
+    from rag.answer import _has_place
+
+    assert _has_place(text, topic) is place

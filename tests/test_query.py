@@ -281,3 +281,13 @@ def test_a_level_reached_is_not_a_rate_and_people_are_counted_in_people():
     assert "%" not in preferred_units("去年pm2.5浓度降到多少了", ())
     assert "%" in preferred_units("去年pm2.5浓度降了多少", ())
     assert "人次" in asked_units("how many tourists did the scenic spots receive")
+
+
+@pytest.mark.parametrize("question,term", [
+    ("老听说“四件大事”，到底指的是哪四件？", "四件大事"),
+    ("报告里说的“九个坚持”具体指哪几条？", "九个坚持"),
+    ("四大主导产业具体是哪几个", "四大主导产业"),
+])
+def test_the_members_of_a_numbered_name_are_a_list_of_that_name(question, term):
+    q = analyze(question)
+    assert q.form == "list" and q.defined_term == term
