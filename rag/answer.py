@@ -677,7 +677,7 @@ class Answerer:
         yes/no question asks (能建成吗), so the frame words among them (建成, 新建) count too; with it or
         ``strict``, a word written apart counts only as a short form (扩招: 扩大…招生; 水费 is not
         消费水平); ``strict="dictionary"``: so for the words a dictionary gave, not those typed.
-        ``seen``: a dictionary's readings that the passages found use, which count in full in a figure's
+        ``seen``: a dictionary's readings that the best passage uses, which count in full in a figure's
         metric (cotton -> 棉花 in a passage on 棉花总产: 粮食产量 does not answer for it).
         """
         present = token_set(text)
@@ -879,7 +879,7 @@ class Answerer:
         total_asked = q.asks_total and not _NEW_IN_QUESTION.search(q.norm)
         modified = _modified(q)
         stated = parse_all(" ".join(q.stated_figures)) if q.stated_figures else []
-        found = normalize(" ".join(h.passage.text for h in r.hits[:depth]))
+        found = normalize(r.hits[0].passage.text) if r.hits else ""
         readings = Counter(t.group for t in q.terms if t.origin == "cedict")
         # (only a word the dictionary reads one way: "value" -> 宝贵|总值|价值… is any of them)
         seen = frozenset(t.text for t in q.terms if t.origin == "cedict" and readings[t.group] == 1

@@ -46,8 +46,6 @@ LOOKUP_RELATIVE_FLOOR = 0.4
 MAX_SIDES = 4
 # When the home document is silent, at most this many other places are tried (the best by retrieval).
 MAX_FALLBACK_PLACES = 3
-# Modal verbs a segmenter may glue to the verb after them (能通, 会涨)
-_MODALS = "能会可要将还"
 
 
 def _lexicon(settings: Settings, cedict: dict[str, list[str]]):
@@ -188,10 +186,6 @@ class Pipeline:
         cut = {t.text: t.text[:-1] for t in q.terms
                if t.origin == "zh" and len(t.text) >= 3 and t.text not in corpus and t.text[:-1] in corpus
                and word_class(t.text[-1]).startswith("v") and not word_class(t.text)}
-        # a modal glued to its verb (边境村能通客运班车吗: 能通): the verb is what is asked
-        cut.update({t.text: t.text[1:] for t in q.terms
-                    if t.origin == "zh" and len(t.text) == 2 and t.text[0] in _MODALS and t.text not in corpus
-                    and word_class(t.text[1]).startswith("v")})
         if not drop and not cut:
             return q
         return replace(q, terms=tuple(replace(t, text=cut[t.text], group=cut[t.text]) if t.text in cut else t

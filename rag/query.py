@@ -100,6 +100,8 @@ _ASKS_WHEN = re.compile(
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b|\b(?:what|which) year\b"
 )
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 搞不搞, 涨不涨
+# "Can you tell me where…", "Do you know when…": the question asks where or when all the same
+_ASKS_INDIRECT = re.compile(r"\b(?:you|know|tell|say|show|find out|explain|ask|sure|idea)\b[^?]{0,24}\b(?:where|when)\b")
 _EN_AUXILIARY = re.compile(r"(?:will|does|do|did|is|are|was|were|can|could|has|have|should|would|shall|may)\b")
 _ASKS_YESNO = re.compile(
     r"会不会|能不能|是不是|有没有|是否|可不可以|要不要|能否|可否|有无|还会|还有没有|[吗嘛][？?。!！\s]*$|吗[，,]|"
@@ -426,11 +428,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     asks_list = bool(_ASKS_LIST.search(norm))
     asks_when = bool(_ASKS_WHEN.search(norm))
     asks_where = bool(_ASKS_WHERE.search(norm))
-    if asks_where and _EN_AUXILIARY.match(norm.strip()) and not re.search(r"[\u4e00-\u9fff]", norm):
-        # "Can people register their hukou where they live and …?": a relative "where" in a yes/no question
-        asks_where = bool(_ASKS_WHERE.search(re.sub(r"\bwhere\b", "", norm)))
     asks_yesno = bool(_ASKS_YESNO.search(norm.strip()))
-    if asks_when and _EN_AUXILIARY.match(norm.strip()) and not re.search(r"[\u4e00-\u9fff]", norm):
+    if asks_when and _EN_AUXILIARY.match(norm.strip()) and not re.search(r"[\u4e00-\u9fff]", norm) \
+            and not _ASKS_INDIRECT.search(norm):
         # "Will land contracts be extended when the second round expires?": a relative "when"
         asks_when = bool(_ASKS_WHEN.search(re.sub(r"\bwhen\b", "", norm)))
     if asks_yesno and asks_list:

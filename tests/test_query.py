@@ -23,9 +23,9 @@ FORMS = [
     ("津潍高铁什么时候建成？", "when"), ("When will the airport open?", "when"),
     ("大运会在哪个城市办的？", "where"), ("Where will the robot industry clusters be?", "where"),
     ("超长期特别国债的钱主要用在哪些方面？", "list"),  # 用在哪些方面 asks what for, not where
-    # a relative "where"/"when" in a yes/no question asks yes or no
-    ("Can people register their hukou where they actually live?", "yesno"),
+    # a relative "when" in a yes/no question asks yes or no; "do you know when" asks when
     ("Will land contracts be extended again when the second round expires?", "yesno"),
+    ("Do you know when the airport will open?", "when"),
     # "restoration" holds "ratio": no figure asked
     ("What ecological protection and restoration work is planned this year?", "list"),
     # compare
