@@ -446,8 +446,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     defined = ""
     if form in ("list", "figure", "other") and (m := _MEMBERS_ASKED.search(norm)):
         # "四大主导产业具体是哪几个", "“三增长”是哪三个": the members of a numbered name, a list
-        # (as the question writes it: 千万千瓦级 is part of the name, not 1000万)
-        form, defined = "list", normalize((_MEMBERS_ASKED.search(normalize(text)) or m).group(1))
+        form, defined = "list", normalize(m.group(1))
     if form == "definition":
         m = _DEF_TERM.search(text)
         if m:
