@@ -186,6 +186,12 @@ class Pipeline:
         cut = {t.text: t.text[:-1] for t in q.terms
                if t.origin == "zh" and len(t.text) >= 3 and t.text not in corpus and t.text[:-1] in corpus
                and word_class(t.text[-1]).startswith("v") and not word_class(t.text)}
+        # a modal glued to its verb in a yes/no question (边境村能通客运班车吗: 能通): the verb is what is
+        # asked (not where the question states a figure: there the words around it pick the figure)
+        if q.form == "yesno" and not q.stated_figures:
+            cut.update({t.text: t.text[1:] for t in q.terms
+                        if t.origin == "zh" and len(t.text) == 2 and t.text[0] in "能会" and t.text not in corpus
+                        and word_class(t.text[1]).startswith("v")})
         if not drop and not cut:
             return q
         return replace(q, terms=tuple(replace(t, text=cut[t.text], group=cut[t.text]) if t.text in cut else t

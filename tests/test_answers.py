@@ -504,3 +504,10 @@ def test_where_answers_need_a_place_written_as_these_reports_write_one(text, top
     from rag.answer import _has_place
 
     assert _has_place(text, topic) is place
+
+
+def test_a_modal_glued_to_its_verb_is_cut_only_in_a_yes_no_question_stating_no_figure(pipeline):
+    texts = lambda q: {t.text for t in pipeline.analyze(q).terms}  # noqa: E731
+    assert "通" in texts("我们边境村今年能通客运班车吗？") and "能通" not in texts("我们边境村今年能通客运班车吗？")
+    # a figure stated: the words around it pick the figure, and are left as typed
+    assert "能通" in texts("边境村今年能通100条客运班车吗？")
