@@ -221,6 +221,11 @@ def _in_order(word: str, text: str) -> bool:
     return True
 
 
+def _clauses_of(question: str) -> list[str]:
+    """A question's clauses, the last being what it asks ("我家住的是老小区，今年有没有改造的份？")."""
+    return re.split(r"[，,；;。！!？?]", re.sub(r"[？?。！!\s]+$", "", question))
+
+
 def _shares_a_name(predicate: str, clause: str, rare=None) -> bool:
     """Does the clause write a run of the predicate as long as a name (240小时过境免签 of
     享受240小时过境免签), with at least four Chinese characters in it? Four characters are enough
@@ -1460,7 +1465,7 @@ class Answerer:
             return self.coverage(topic, c.hit.passage.text, chars=True, strict=True) >= YESNO_TOPIC_NAMED
         if self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC:
             return True
-        last = re.split(r"[，,；;。！!？?]", re.sub(r"[？?。！!\s]+$", "", q.norm))[-1]
+        last = _clauses_of(q.norm)[-1]
         if asked.terms and len(last) < len(q.norm) and not any((t.group or t.text) in last for t in topic.terms):
             # the question's last clause asks only the predicate ("农民工被拖欠工资，政府今年还管不管？"):
             # the clause need only name the rarest word of the caller's story (欠薪)
@@ -1484,7 +1489,7 @@ class Answerer:
                 bare = bare.replace(w, " ")
         # the question is its last clause; the clauses before it tell the caller's situation
         # ("我家住的是八九十年代的老小区，今年有没有改造的份？"), whose words weigh less as topic
-        *before, last = re.split(r"[，,；;。！!？?]", re.sub(r"[？?。！!\s]+$", "", q.norm)) or [""]
+        *before, last = _clauses_of(q.norm)
         context = "".join(before)
         for t in q.terms:
             word = t.group or t.text

@@ -100,13 +100,13 @@ _ASKS_WHEN = re.compile(
     r"\bwhen\b|what date|which date|deadline|by what time|how soon|\bopen(?:ing)? date\b|\b(?:what|which) year\b"
 )
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 搞不搞, 涨不涨
-# "Can you tell me where…", "Do you know when…": the question asks where or when all the same
+# "Do you know when…", "Can you tell me when…": the question asks when all the same
 _ASKS_INDIRECT = re.compile(r"\b(?:you|know|tell|say|show|find out|explain|ask|sure|idea)\b[^?]{0,24}\b(?:where|when)\b")
 _EN_AUXILIARY = re.compile(r"(?:will|does|do|did|is|are|was|were|can|could|has|have|should|would|shall|may)\b")
 _ASKS_YESNO = re.compile(
     r"会不会|能不能|是不是|有没有|是否|可不可以|要不要|能否|可否|有无|还会|还有没有|[吗嘛][？?。!！\s]*$|吗[，,]|"
     rf"{_A_NOT_A.pattern}|(?:[不没]|没有)[？?。!！\s]*$|"
-    r"^(?:will|does|do|did|is|are|was|were|can|could|has|have|should|would|shall|may)\b"
+    rf"^{_EN_AUXILIARY.pattern}"
 )
 _ASKS_DEFINITION = re.compile(
     r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|指的是啥|含义|怎么理解|是什么概念|"
