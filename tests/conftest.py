@@ -20,8 +20,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus" / "provinces-2026"
+#: The 28 provincial reports as scraped, checked out beside the project (``RAG_TEST_CORPUS`` points
+#: elsewhere); tests that need them skip when they are absent, as on a fresh clone of this repository.
+CORPUS = Path(os.environ.get("RAG_TEST_CORPUS", ROOT.parent / "shared" / "corpus" / "provinces-2026"))
 WEIHAI = "weihai-2025-government-work-report.txt"
 SHANDONG = "shandong-2026-government-work-report.txt"
 NATIONAL_2024 = "national-2024-government-work-report.txt"
