@@ -97,6 +97,12 @@ def _names_another(topic: Query, clause: str, rare) -> bool:
 
 RARE_NAME = 0.7  # of the rarest word's idf: a word that rare is a name (雄忻), not a common word (民营)
 # What a citizen does with a measure; reports name the measure and whom it reaches instead
+# paying for something asked yes or no (还要交钱吗, 要自己掏钱吗, 掏学费, 收不收费): a clause that makes
+# it free settles it (免缴, 免费, 免保教费, 零自付, 不收费); the money words are the caller's, not the report's
+_PAYS = re.compile(r"(?:交|缴|掏|花|付|出|收|要)(?:钱|费)|自付|自费|付费|收费|(?:交|缴|掏|付|收)[\u4e00-\u9fff]{0,3}费")
+_PAYING = re.compile(rf"{_PAYS.pattern}|免费")
+_FREE = re.compile(r"免(?:费|缴|收|除|交|[\u4e00-\u9fff]{0,3}费)|零自付|不收费|不收取")
+_MONEY_WORD = re.compile(r"钱|费")
 _CITIZEN_VERBS = frozenset("参加 参保 加入 享受 享有 申请 申领 办理 领取 领到 用上 使用 报名".split())
 # English verbs that only say a measure happens (the stems of lexicon.stem): which Chinese verb
 # the report uses for it says nothing of the topic
@@ -1416,7 +1422,9 @@ class Answerer:
             agrees = any(same_value(a, b) for a in asked for b in given)
         # "还会引进高耗能项目吗" settled by "杜绝新招高污染、高耗能…项目": the report rules it out, so the
         # answer quotes it without a "yes"
-        rules_out = bool(_RULES_OUT.search(best.clause.text)) and not _RULES_OUT.search(q.norm)
+        # ("还要自己掏钱吗" settled by "费用…零自付" is a "no": the clause is quoted without a "yes" too)
+        rules_out = (bool(_RULES_OUT.search(best.clause.text)) and not _RULES_OUT.search(q.norm)) \
+            or (bool(_PAYS.search(q.asked)) and bool(_FREE.search(best.clause.text)))
         meta = {**meta, "agrees": agrees, "rules_out": rules_out}
         return SideAnswer(side, "yesno", False, direct=text, primary=[(best.hit, self._quote(best, text))],
                           nearest=nearest, meta=meta)
@@ -1439,7 +1447,10 @@ class Answerer:
         # what is asked must be in one clause: 还限购吗 is not settled by 公积金提限…购房, nor 高中免费吗
         # by "落实免费学前教育政策，…，增加普通高中学位供给"; a thing no report names (消费券, 首付)
         # must be there in short form (春假秋假: 春秋假)
-        if any(not _abbreviates(w, c.clause.text) for w in things):
+        # (the clause names the topic itself: 免费特殊教育 does not make kindergarten free)
+        pays = bool(_PAYING.search(q.asked)) and bool(_FREE.search(c.clause.text)) \
+            and any(len(t.text) >= 2 and t.text in normalize(c.clause.text) for t in topic.terms)
+        if any(not _abbreviates(w, c.clause.text) for w in things if not (pays and _MONEY_WORD.search(w))):
             return False
         rare = lambda w: (self.bm25.idf_of(w) or self._max_idf) >= RARE_NAME * self._max_idf  # noqa: E731
         if _other_scheme(q.norm, c.clause.text) or _names_another(topic, c.clause.text, rare):
@@ -1449,7 +1460,7 @@ class Answerer:
             # the topic is another clause's, and that clause is about another thing: 城市低保 asked,
             # "农村低保标准提高6%，提高居民基础养老金" does not settle it by its second clause
             return False
-        if asked.terms and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED \
+        if asked.terms and not pays and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED \
                 and not _contracted(q.asked, asked, c.clause.text):
             return False
         if not topic.terms:

@@ -46,6 +46,7 @@ ZH_STOPWORDS = frozenset(
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
     啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 哪些地方 哪几个地方 哪些地区 在哪 在哪儿 在哪里
     以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
+    这种 那种 这类 那类 这样的 那样的 各种 开个 办个 搞个 弄个 全部
     继续 听说 据说 听人说 听别人说 老听人说 花大钱 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
@@ -106,7 +107,8 @@ _EN_AUXILIARY = re.compile(r"(?:will|does|do|did|is|are|was|were|can|could|has|h
 _ASKS_YESNO = re.compile(
     r"会不会|能不能|是不是|有没有|是否|可不可以|要不要|能否|可否|有无|还会|还有没有|[吗嘛][？?。!！\s]*$|吗[，,]|"
     rf"{_A_NOT_A.pattern}|(?:[不没]|没有)[？?。!！\s]*$|"
-    rf"^{_EN_AUXILIARY.pattern}"
+    # (an English yes/no question may follow a sentence of the caller's: "I'm retired. Will my pension go up?")
+    rf"(?:^|[.!;]\s+){_EN_AUXILIARY.pattern}"
 )
 _ASKS_DEFINITION = re.compile(
     r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|指的是啥|含义|怎么理解|是什么概念|"

@@ -32,6 +32,10 @@ _REL_YEAR_EN = [(re.compile(r"\bthis year'?s?\b|\bthis year\b|\bcurrent year\b")
 _ABS_YEAR = re.compile(r"(?<![\d.])(20[0-4]\d)(?:年|\s*年度|(?=[^\d万亿千百%.个]|\.(?!\d)|$))")
 _PLAN = re.compile("|".join(FIVE_YEAR_PLANS) + r"|(?:(13|14|15)th five[- ]year plan)", re.IGNORECASE)
 # (questions are normalised first, so 五 may already be 5)
+# a clause before the question in which the caller tells their own situation ("我明年就到退休年龄了，
+# 延迟退休是不是真要推行？", "My son starts school next year, …"): its time is the caller's, not the report's
+_OWN_STORY = re.compile(r"(?:我|俺|咱家|(?<![a-z])(?:i|i'm|i am|my|we|we're|our)(?![a-z']))")
+_CLAUSE_END = re.compile(r"[，,；;。！!？?]|\.\s")
 _PAST_FIVE = re.compile(r"(?:过去|这|近|前)[五5]年|[五5]年来|\bpast (?:five|5) years\b|\blast (?:five|5) years\b")
 # 国家/national as a place, not as an adjective (国家级, 国家海洋综合试验场, national marine park)
 _NATIONAL = re.compile(r"全国(?!性)|国家(?=[今去明前]年|的|层面|整体|经济|GDP|gdp|[，,？?]|$)|国务院|中央政府|我国|中国(?!特色|式)|"
@@ -84,6 +88,13 @@ class Mentions:
     wants: str  # "target" | "result" | ""
 
 
+def _in_own_story(norm: str, pos: int) -> bool:
+    """Is ``pos`` in a clause before the question's last that opens with the caller themself (我…, my …)?"""
+    ends = [m.end() for m in _CLAUSE_END.finditer(norm.rstrip("？?。.!！ "))]
+    start = max((e for e in ends if e <= pos), default=0)
+    return any(e > pos for e in ends) and bool(_OWN_STORY.match(norm[start:].lstrip()))
+
+
 def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     """Places and times named in a normalised (lower-case, half-width, simplified) question."""
     spans: list[tuple[int, int]] = []
@@ -123,6 +134,9 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     for m in _ABS_YEAR.finditer(norm):
         if any(a <= m.start() < b for a, b in spans):
             continue
+        if _in_own_story(norm, m.start()):
+            spans.append(m.span())
+            continue
         times.append(TimeRef("abs", int(m.group(1)), 0, m.group(0)))
         spans.append(m.span())
     for pattern, k in _REL_YEAR_ZH + _REL_YEAR_EN:
@@ -132,6 +146,9 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
             if k and re.search(r"(?:比|较|同比|相比|than|over|from)\s*$", norm[: m.start()]):
                 continue  # "比去年多" compares with last year; it does not ask about it
             if k == 0 and m.group(0) in ("全年", "年内") and times:
+                continue
+            if _in_own_story(norm, m.start()):
+                spans.append(m.span())  # the caller's own year: not the report's, and not a topic word
                 continue
             times.append(TimeRef("rel", k, 0, m.group(0)))
             spans.append(m.span())

@@ -328,6 +328,8 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
     ("山东今年以旧换新补贴还搞不搞？", "优化以旧换新政策"),
     # a long bare number is a name (the 12345 hotline), not a figure the caller states
     ("打12345反映的小事政府会办吗？", "12345政务服务热线"),
+    # "this kind", "open a" are the caller's frame, not the topic
+    ("我想回村里开个民宿，政府支持这种吗？", "民宿等新业态"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)
@@ -377,6 +379,17 @@ def test_a_run_of_the_predicate_as_long_as_a_name_is_what_is_asked():
     assert _shares_a_name("享受240小时过境免签", "落地实施240小时过境免签政策，")  # the caller's 享受 aside
     assert not _shares_a_name("免费", "普及15年免费特殊教育。")  # two characters are no name
     assert not _shares_a_name("免保育费", "实施学前1年免保教费政策，")
+
+
+@pytest.mark.parametrize("question,clause,not_this", [
+    ("残疾孩子上学还要自己掏学费吗？", "普及15年免费特殊教育", "学前教育"),
+    # Weihai's 免费特殊教育 does not make kindergarten free; the national report answers, named as such
+    ("上幼儿园今年还要交钱吗？", "逐步推行免费学前教育", "特殊教育"),
+])
+def test_a_question_about_paying_is_settled_by_the_clause_that_makes_it_free(pipeline, question, clause, not_this):
+    a = pipeline.ask(question)
+    assert not a.refused and clause in a.direct_answer and not_this not in a.direct_answer
+    assert "报告提出：**" in a.answer and "是的" not in a.answer  # "do I still pay?" "free" is not a plain yes
 
 
 def test_yes_no_settled_by_a_clause_that_rules_it_out_is_not_a_plain_yes(pipeline):

@@ -26,6 +26,7 @@ FORMS = [
     # a relative "when" in a yes/no question asks yes or no; "do you know when" asks when
     ("Will land contracts be extended again when the second round expires?", "yesno"),
     ("Do you know when the airport will open?", "when"),
+    ("I'm retired. Will my pension go up this year?", "yesno"),  # the question after the caller's sentence
     # "restoration" holds "ratio": no figure asked
     ("What ecological protection and restoration work is planned this year?", "list"),
     # compare

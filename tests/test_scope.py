@@ -91,6 +91,12 @@ def test_without_a_home_every_place_answers():
     ("投资2000个项目", [], []),  # a count, not a year
     ("compare china's gdp growth in 2023 and 2024.", ["全国"], [("abs", 2023), ("abs", 2024)]),  # the full stop
     ("增长2024.5万元", [], []),
+    # the caller's own situation before the question: its year is theirs, not the report's
+    ("我明年就到退休年龄了，咱这儿延迟退休是不是真要推行？", [], []),
+    ("我家孩子2024年出生的，能领育儿补贴吗", [], []),
+    ("i retire next year. will the retirement age go up?", [], []),
+    ("我去年失业了，今年有什么就业政策", [], [("rel", 0)]),
+    ("明年延迟退休是不是真要推行？", [], [("rel", 1)]),  # not the caller's: the question's own year
 ])
 def test_mentions(text, places, times):
     from rag.segment import boundaries
