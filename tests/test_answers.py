@@ -4,6 +4,7 @@ where no report says, and grounding enforced."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -524,3 +525,25 @@ def test_a_modal_glued_to_its_verb_is_cut_only_in_a_yes_no_question_stating_no_f
     assert "通" in texts("我们边境村今年能通客运班车吗？") and "能通" not in texts("我们边境村今年能通客运班车吗？")
     # a figure stated: the words around it pick the figure, and are left as typed
     assert "能通" in texts("边境村今年能通100条客运班车吗？")
+
+
+def test_a_when_question_takes_the_clause_with_the_time(tmp_path):
+    """The best clause names the thing but no time; a clause scored nearly as well that names it as
+    fully, with a time, answers (a small report of its own, so the case does not rest on one wording)."""
+    from rag import Pipeline
+    from tests.conftest import _build
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    lines = ["某某省2026年政府工作报告", "一、2026年重点工作",
+             "（一）推进绿色低碳发展。制定实施实现碳达峰行动方案，推进国家级零碳园区建设。",
+             "（二）加强生态环境保护。深入打好蓝天、碧水、净土保卫战，实施全面节约战略，大力发展循环经济，"
+             "如期实现2030年前碳达峰目标。",
+             "（三）办好民生实事。新建城市公园20个。"]
+    (seeds / "report.txt").write_text("\n".join(lines), encoding="utf-8")
+    (seeds / "report.json").write_text(json.dumps({"title": "某某省2026年政府工作报告", "place": "河南省",
+                                                   "level": "province", "year": 2026}, ensure_ascii=False),
+                                       encoding="utf-8")
+    a = Pipeline.load(_build(seeds, tmp_path / "index")).ask("咱省啥时候要实现碳达峰？")
+    assert not a.refused and a.answer_type == "when"
+    assert "2030年前碳达峰" in a.direct_answer and a.citations[0].line == 4
