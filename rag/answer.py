@@ -269,6 +269,14 @@ def _contracted(predicate: str, asked: Query, clause: str) -> bool:
     return False
 
 
+def _ruled_out(asked: Query, clause: str) -> bool:
+    """Does the clause rule out what is asked in a word of its own ("会增加吗": 运转类支出只减不增)? A
+    clause that rules something out (``_RULES_OUT``) negating the first character of a verb asked."""
+    text = normalize(clause)
+    return bool(_RULES_OUT.search(text)) and any(
+        has_cjk(t.text) and _is_verb(t.text) and re.search(rf"不{re.escape(t.text[0])}", text) for t in asked.terms)
+
+
 @dataclass
 class Candidate:
     hit: Hit
@@ -1475,7 +1483,7 @@ class Answerer:
             # "农村低保标准提高6%，提高居民基础养老金" does not settle it by its second clause
             return False
         if asked.terms and not pays and self.coverage(asked, c.clause.text, chars=True, predicate=True) < YESNO_ASKED \
-                and not _contracted(q.asked, asked, c.clause.text):
+                and not _contracted(q.asked, asked, c.clause.text) and not _ruled_out(asked, c.clause.text):
             return False
         if not topic.terms:
             return True
@@ -1495,6 +1503,10 @@ class Answerer:
             # the question's last clause asks only the predicate ("农民工被拖欠工资，政府今年还管不管？"):
             # the clause need only name the rarest word of the caller's story (欠薪)
             rarest = max(topic.terms, key=lambda t: self.bm25.idf_of(t.text) or self._max_idf)
+            if len(rarest.text) >= 3 and has_cjk(rarest.text) and not self.bm25.idf_of(rarest.text) \
+                    and self.bm25.idf_of(rarest.text[:2]):
+                # a compound no report writes (预付卡) is found by the word it starts with (预付式消费)
+                return rarest.text[:2] in normalize(c.clause.text)
             return len(rarest.text) >= 2 and rarest.text in normalize(c.clause.text)
         return False
 
