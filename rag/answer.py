@@ -140,11 +140,11 @@ CN_COUNT_PENALTY = 0.3
 ABSENT_VERB_WEIGHT = 0.25
 #: ... and a CC-CEDICT guess at an English word of a figure question ("hand" -> 双拥|身边).
 CEDICT_FIGURE_WEIGHT = 0.5
-# A yes/no question is settled by a clause whose sentence holds this share of what it asks.
 #: a "when" question whose best clause has no time: the first of the next candidates (scored at least
 #: this share of the best, as fully on topic) whose clause has one answers
 WHEN_ALTERNATIVES = 5
 WHEN_SCORE_SHARE = 0.8
+# A yes/no question is settled by a clause whose sentence holds this share of what it asks.
 YESNO_SETTLES = 0.8
 #: ... in English, whose words reach the report through a dictionary (coverage runs lower for the
 #: same match; chosen on the development sets' yes/no questions, eval/README.md)
