@@ -15,6 +15,7 @@ named as such.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -407,7 +408,7 @@ class Pipeline:
                 hits.extend(near.hits)
                 continue
             part = self.answerer.answer_side(q, r, side, frame)
-            parts.append(self.answerer.naming(part, q.required) if q.required else part)
+            parts.append(self.answerer.naming(part, q.required, _located(q)) if q.required else part)
             dense[i] = r.chunk_dense
             hits.extend(r.hits)
             ranking.extend(x for x in r.ranking if x not in ranking)
@@ -448,6 +449,16 @@ class Pipeline:
                 if best is None or score > best[0]:
                     best = (score, (Scope(scope.sides, (), False, scope.named_places), parts, dense, hits, ranking))
         return best[1] if best else None
+
+
+def _located(q: Query) -> tuple[str, ...]:
+    """The required places the question puts what it asks in ("be held in Dalian", "在大连举办")."""
+    out = []
+    for r in q.mentions.places:
+        if r.name and gaz.short_name(r.name) in q.required \
+                and re.search(r"(?:\b(?:in|at)\s+(?:the\s+city\s+of\s+)?|在)$", q.norm[:r.span[0]]):
+            out.append(gaz.short_name(r.name))
+    return tuple(out)
 
 
 def _with_topic(q: Query, names: list[str]) -> Query:

@@ -333,6 +333,9 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
     ("我想回村里开个民宿，政府支持这种吗？", "民宿等新业态"),
     # the caller's story holds the topic, in a compound no report writes (预付卡: 预付式消费)
     ("办了预付卡商家跑路，政府管不管？", "预付式消费全链条监管"),
+    # an English question that loses words on the way (take tourists around the sights), whose clause
+    # holds its most specific word
+    ("Will there be special bus lines that take tourists around the sights this year?", "公交精品旅游线路"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)
@@ -352,6 +355,8 @@ def test_yes_no_settled(pipeline, question, clause):
     "普通孩子上公办幼儿园今年能免保育费吗？",
     "今年威海会发消费券吗？",
     "管不管？",  # a bare verb: nothing it is about
+    # build and line are there (新修建森林防火通道); the subway, the most specific word, is not
+    "Will Weihai build a subway line?",
 ])
 def test_yes_no_the_report_does_not_settle(weihai_pipeline, question):
     a = weihai_pipeline.ask(question)
@@ -554,3 +559,15 @@ def test_a_when_question_takes_the_clause_with_the_time(tmp_path):
     a = Pipeline.load(_build(seeds, tmp_path / "index")).ask("咱省啥时候要实现碳达峰？")
     assert not a.refused and a.answer_type == "when"
     assert "2030年前碳达峰" in a.direct_answer and a.citations[0].line == 4
+
+
+@pytest.mark.parametrize("question,located", [
+    ("Will the expo be held in Qingdao this year?", ("青岛",)),
+    ("今年的博览会会在青岛举办吗？", ("青岛",)),
+    # a city inside a name (a railway between two cities) is not where the thing asked happens
+    ("Will the Qingdao–Jinan high-speed railway open this year?", ()),
+])
+def test_a_city_the_question_puts_the_thing_in(pipeline, question, located):
+    from rag.pipeline import _located
+
+    assert _located(pipeline.analyze(question)) == located
