@@ -96,13 +96,13 @@ def _names_another(topic: Query, clause: str, rare) -> bool:
 
 
 RARE_NAME = 0.7  # of the rarest word's idf: a word that rare is a name (雄忻), not a common word (民营)
-# What a citizen does with a measure; reports name the measure and whom it reaches instead
-# paying for something asked yes or no (还要交钱吗, 要自己掏钱吗, 掏学费, 收不收费): a clause that makes
+# Paying for something asked yes or no (还要交钱吗, 要自己掏钱吗, 掏学费, 收不收费): a clause that makes
 # it free settles it (免缴, 免费, 免保教费, 零自付, 不收费); the money words are the caller's, not the report's
 _PAYS = re.compile(r"(?:交|缴|掏|花|付|出|收|要)(?:钱|费)|自付|自费|付费|收费|(?:交|缴|掏|付|收)[\u4e00-\u9fff]{0,3}费")
 _PAYING = re.compile(rf"{_PAYS.pattern}|免费")
 _FREE = re.compile(r"免(?:费|缴|收|除|交|[\u4e00-\u9fff]{0,3}费)|零自付|不收费|不收取")
 _MONEY_WORD = re.compile(r"钱|费")
+# What a citizen does with a measure; reports name the measure and whom it reaches instead
 _CITIZEN_VERBS = frozenset("参加 参保 加入 享受 享有 申请 申领 办理 领取 领到 用上 使用 报名".split())
 # English verbs that only say a measure happens (the stems of lexicon.stem): which Chinese verb
 # the report uses for it says nothing of the topic
@@ -1333,17 +1333,19 @@ class Answerer:
             text, hit = found
             return SideAnswer(side, form, False, direct=text, primary=[(hit, display(text))], nearest=nearest,
                               meta=meta)
-        times = [m for m in _TIME_EXPR.finditer(best.sentence.text) if m.group(0) not in q.norm]
+        def times_in(text: str) -> list[re.Match]:  # the times a text names that the question does not
+            return [m for m in _TIME_EXPR.finditer(text) if m.group(0) not in q.norm]
+
+        times = times_in(best.sentence.text)
         if form == "when" and not times:
             # the best clause names the thing but no time ("制定实施实现碳达峰行动方案"); a clause scored
             # nearly as well that names it as fully, with a time in it, answers ("如期实现2030年前碳达峰目标")
             full = self.coverage(q, best.clause.text, chars=True)
             alt = next((c for c in cands[1:WHEN_ALTERNATIVES] if c.score >= WHEN_SCORE_SHARE * best.score
-                        and any(m.group(0) not in q.norm for m in _TIME_EXPR.finditer(c.clause.text))
-                        and self.coverage(q, c.clause.text, chars=True) >= full), None)
+                        and times_in(c.clause.text) and self.coverage(q, c.clause.text, chars=True) >= full), None)
             if alt is not None:
                 best = alt
-                times = [m for m in _TIME_EXPR.finditer(best.sentence.text) if m.group(0) not in q.norm]
+                times = times_in(best.sentence.text)
         if form == "when" and not times:
             return SideAnswer(side, form, True, "when", nearest=nearest, meta=meta)
         text = self._fact_text(best)
