@@ -271,6 +271,26 @@ def _contracted(predicate: str, asked: Query, clause: str) -> bool:
     return False
 
 
+def _contracted_pairs(q: Query, text: str, groups: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Two words of the question that the text writes as one contraction of their first characters
+    (奖励 + 补贴: 奖补资金; 公共 + 交通: 公交): both are present."""
+    # (words next to each other in the question, each the user's or a curated reading, not a
+    # dictionary's guess: 境内外重点 is no contraction of 外贸 and 重视)
+    order = list(dict.fromkeys(t.group or t.text for t in q.terms))
+    missing = [t for t in q.terms if groups.get(t.group or t.text, (0.0, 1.0))[1] == 0.0
+               and len(t.text) >= 2 and has_cjk(t.text[:2]) and t.origin != "cedict"]
+    if len(missing) < 2:
+        return groups
+    norm = normalize(text)
+    found = set()
+    for a in missing:
+        for b in missing:
+            ga, gb = a.group or a.text, b.group or b.text
+            if abs(order.index(ga) - order.index(gb)) == 1 and a.text[0] + b.text[0] in norm:
+                found |= {ga, gb}
+    return {g: ((w, 1.0) if g in found else (w, h)) for g, (w, h) in groups.items()}
+
+
 def _ruled_out(asked: Query, clause: str) -> bool:
     """Does the clause rule out what is asked in a word of its own ("会增加吗": 运转类支出只减不增)? A
     clause that rules something out (``_RULES_OUT``) negating the first character of a verb asked."""
@@ -768,6 +788,8 @@ class Answerer:
             groups[t.group or t.text] = (max(gw, w), max(gh, hit))
             if t.origin == "zh" and t.text == t.group and any(self.bm25.idf_of(x) for x in toks):
                 typed[t.group] = w
+        if chars:
+            groups = _contracted_pairs(q, text, groups)
         # a word typed that the reports use, when the text has none of its readings, weighs as itself,
         # however rare its synonyms (重点项目 missing is not 重大项目 missing)
         groups = {g: (typed.get(g, w) if h == 0.0 else w, h) for g, (w, h) in groups.items()}
@@ -853,7 +875,9 @@ class Answerer:
             dmax = max(dense, default=0.0)
             pool = []
             for s, d in zip(sents, dense, strict=True):
-                if self._is_heading(ps, s) and len(sents) > 1:
+                if self._is_heading(ps, s) and len(sents) > 1 and not (q.form == "yesno" and s.start > 0):
+                    # (a short sentence inside a paragraph that starts a block may be a measure of its own,
+                    # "落实生育补贴政策。" in a list of them: it can settle a yes/no question)
                     continue
                 scov, stopic = self.cov(weights, s.text), self.cov(topic, s.text)
                 for c in clauses(s.text):
@@ -1420,6 +1444,11 @@ class Answerer:
         best = None
         seen: set[tuple] = set()
         parts = self._yesno_parts(q) if q.asked else None
+        if parts is not None and parts[0].terms:
+            # the clauses that name what is asked first ("还有生育补贴吗": 落实生育补贴政策), before those
+            # that name only its topic (孩子: 残疾儿童康复救助)
+            cands = sorted(cands, key=lambda c: self.coverage(parts[0], c.clause.text, chars=True, predicate=True)
+                           < YESNO_ASKED)
         if side is not None and side.wants == "result" and not (NOW.search(q.norm) and not WANTS_RESULT.search(q.norm)):
             # "did it already…": what the review of the year says settles it before this year's plans
             # (not "is it now…": a plan in force settles that as well)

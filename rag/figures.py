@@ -61,7 +61,8 @@ _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"多长时间|多久|几天|几个月|\bhow long (?:will|can|does|do|is|are)\b.{0,30}\b(?:stay|last|take)|\bhow many (?:days|hours|months|years)\b"),
      ("小时", "天", "日", "年", "个月", "月", "周")),
     (re.compile(r"公里|千米|多长(?!时间)|多远|里程|\bkm\b|kilomet|\bhow long\b|\bhow far\b|\blength\b|\bmiles?\b"), ("公里", "千米", "米")),
-    (re.compile(r"亩|\bmu\b|\bacres?\b"), ("亩", "公顷")),
+    (re.compile(r"亩|\bmu\b|\bacres?\b|多大面积|面积(?:是|有|达)?多[大少]|\bhow much land\b|\bhow (?:large|big) an area\b"),
+     ("亩", "公顷", "平方公里")),
     (re.compile(r"公顷|\bhectares?\b"), ("公顷", "亩")),
     (re.compile(r"吨|\btonnes?\b|\btons?\b"), ("吨",)),
     (re.compile(r"多少人|几人|人数|多少万人|人次|\bhow many (?:more )?(?:people|persons|tourists|visitors|travell?ers|passengers|"

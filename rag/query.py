@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from .figures import asked_units, parse_all, preferred_units
 from .lexicon import Lexicon, en_tokens, load_lexicon, stem
 from .normalize import english_figures, normalize_question
-from .scope import Mentions, find_mentions
+from .scope import Mentions, find_mentions, in_own_story, story_end
 from .text import detect_language, has_cjk, normalize
 
 # Question scaffolding in Chinese: dropped (as whole jieba tokens) before lexical matching.
@@ -47,6 +47,7 @@ ZH_STOPWORDS = frozenset(
     啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 哪些地方 哪几个地方 哪些地区 在哪 在哪儿 在哪里
     以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
     这种 那种 这类 那类 这样的 那样的 各种 开个 办个 搞个 弄个 全部 下来 真的 真是
+    问下 问问 想问问 想问下 问一问 打听 打听一下 咨询一下 了解一下 想了解 我家 俺家 咱家
     继续 听说 据说 听人说 听别人说 老听人说 花大钱 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
@@ -255,6 +256,9 @@ _YESNO_MODAL = re.compile(rf"会不会|能不能|是不是|有没有|要不要|�
 _MODAL_WORDS = frozenset("会 能 要 将 可以 能够 还 还要 还会 还能 还有 还在 还给 也 也要 也会 也能 准备 打算 计划 开始 继续 还继续 已经 已".split())
 
 
+_MODAL_RUNS = sorted((w for w in _MODAL_WORDS if len(w) > 1), key=len, reverse=True)
+
+
 def asked_predicate(text: str) -> str:
     """The predicate a Chinese yes/no question asks about: the words after its first modal
     (会不会, 能不能, 搞不搞, or a modal word 会/能/要/还…), without the closing particles; "" if none."""
@@ -282,6 +286,9 @@ def asked_predicate(text: str) -> str:
         if tok in _MODAL_WORDS:
             found = True
             continue
+        lead = next((w for w in _MODAL_RUNS if tok.startswith(w) and len(tok) > len(w)), "")
+        if lead and not word_class(tok).startswith("n"):
+            return tok[len(lead):] + t[pos:]  # 还会发: a run of modals glued to the verb the segmenter kept whole
         if (len(tok) == 2 or RESULTATIVE.fullmatch(tok[1:])) and tok[0] in "会能要将还来" \
                 and not word_class(tok).startswith("n"):
             return tok[1:] + t[pos:]  # 会涨, 能免, 能建好: the verb is what is asked (能耗, 要素 are nouns)
@@ -405,14 +412,19 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     unmatched: list[str] = []
     if re.search(r"[a-z]", covered):
         # "how long", "how far", "how big": the quantity asked (read as units above), not a topic
-        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much|often|many(?: more)?(?: (?:people|persons|units|times))?)\b",
+        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much(?: land)?|often|many(?: more)?(?: (?:people|persons|units|times))?)\b",
                          " ", covered)
+        # the sentences that tell the caller's own situation ("I'd like to start my own business
+        # here.") weigh less than the question after them, and their unknown words are not missed
+        story = story_end(covered)
+        story, covered = covered[:story], covered[story:]
         # "… to attract foreign visitors": what a measure is for weighs less than the measure asked
         cut = _en_purpose(covered, lex)
         seen = {t.text for t in terms}
-        for part, factor in ((covered[:cut], 1.0), (covered[cut:], CONTEXT_WEIGHT)):
+        for part, factor in ((covered[:cut], 1.0), (covered[cut:], CONTEXT_WEIGHT), (story, CONTEXT_WEIGHT)):
             pairs, left = lex.translate_en(en_tokens(" ".join(_EN_SPLIT.findall(part))))
-            unmatched += [u for u in left if len(u) > 1 and not u.isdigit()]
+            if part is not story:
+                unmatched += [u for u in left if len(u) > 1 and not u.isdigit()]
             for phrase, term, curated in pairs:
                 if term not in seen:
                     terms.append(Term(term, (1.0 if curated else 0.7) * factor, "en" if curated else "cedict",
@@ -463,17 +475,21 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states; a number
     # that names (22号线, 第3届) is a name
     # (as is a long bare number: 12345, 12315 are hotlines; a caller's figure has a unit)
+    # (and a figure of the caller's own situation, "我家孩子刚满两岁", is not one the report must state)
     stated = tuple(f.text for f in parse_all(english_figures(text) if lang == "en" else text)
                    if not re.fullmatch(r"20\d\d|\d{4,}", f.text)
-                   and text[f.end:f.end + 1] not in ("代", "号", "届") and text[f.start - 1:f.start] != "第")
+                   and text[f.end:f.end + 1] not in ("代", "号", "届") and text[f.start - 1:f.start] != "第"
+                   and not (lang == "zh" and len(norm) == len(text) and in_own_story(norm, f.start)))
     if form in ("figure", "list") and has_cjk(norm):
         # "学校门口上下学堵车，今年要治理多少所学校周边的路": the clauses before the question tell the
         # caller's situation; its words weigh less than those of what is asked
         *before, last = re.split(r"[，,；;。！!]", re.sub(r"[？?。！!\s]+$", "", norm)) or [""]
         context = "".join(before)
         if context and _ASKS_IN_CLAUSE.search(last):
+            # (a reading the question proper names is its own word: 养老 of 老人 in "…养老服务设施有哪些安排")
             terms = [replace(t, weight=t.weight * CONTEXT_WEIGHT)
-                     if (t.group or t.text) in context and (t.group or t.text) not in last else t for t in terms]
+                     if (t.group or t.text) in context and (t.group or t.text) not in last and t.text not in last
+                     else t for t in terms]
     return Query(
         raw=question,
         text=text,

@@ -34,7 +34,7 @@ _PLAN = re.compile("|".join(FIVE_YEAR_PLANS) + r"|(?:(13|14|15)th five[- ]year p
 # (questions are normalised first, so 五 may already be 5)
 # a clause before the question in which the caller tells their own situation ("我明年就到退休年龄了，
 # 延迟退休是不是真要推行？", "My son starts school next year, …"): its time is the caller's, not the report's
-_OWN_STORY = re.compile(r"(?:我|俺|咱家|(?<![a-z])(?:i|i'm|i am|my|we|we're|our)(?![a-z']))")
+_OWN_STORY = re.compile(r"(?:我|俺|咱家|(?<![a-z])(?:i|i'm|i'd|i've|i'll|i am|my|we|we're|we'd|we've|our)(?![a-z']))")
 _CLAUSE_END = re.compile(r"[，,；;。！!？?]|\.\s")
 _PAST_FIVE = re.compile(r"(?:过去|这|近|前)[五5]年|[五5]年来|\bpast (?:five|5) years\b|\blast (?:five|5) years\b")
 # 国家/national as a place, not as an adjective (国家级, 国家海洋综合试验场, national marine park)
@@ -88,11 +88,22 @@ class Mentions:
     wants: str  # "target" | "result" | ""
 
 
-def _in_own_story(norm: str, pos: int) -> bool:
+def in_own_story(norm: str, pos: int) -> bool:
     """Is ``pos`` in a clause before the question's last that opens with the caller themself (我…, my …)?"""
     ends = [m.end() for m in _CLAUSE_END.finditer(norm.rstrip("？?。.!！ "))]
     start = max((e for e in ends if e <= pos), default=0)
     return any(e > pos for e in ends) and bool(_OWN_STORY.match(norm[start:].lstrip()))
+
+
+def story_end(norm: str) -> int:
+    """Where the question proper begins after the English sentences in which the caller tells their
+    own situation ("I'd like to start my own business here. How much …"): 0 when it opens with none."""
+    end = 0
+    for m in re.finditer(r"[.!?;]\s+", norm.rstrip("？?。.!！ ")):
+        if not _OWN_STORY.match(norm[end:].lstrip()):
+            break
+        end = m.end()
+    return end
 
 
 def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
@@ -134,7 +145,7 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     for m in _ABS_YEAR.finditer(norm):
         if any(a <= m.start() < b for a, b in spans):
             continue
-        if _in_own_story(norm, m.start()):
+        if in_own_story(norm, m.start()):
             spans.append(m.span())
             continue
         times.append(TimeRef("abs", int(m.group(1)), 0, m.group(0)))
@@ -147,7 +158,7 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
                 continue  # "比去年多" compares with last year; it does not ask about it
             if k == 0 and m.group(0) in ("全年", "年内") and times:
                 continue
-            if _in_own_story(norm, m.start()):
+            if in_own_story(norm, m.start()):
                 spans.append(m.span())  # the caller's own year: not the report's, and not a topic word
                 continue
             times.append(TimeRef("rel", k, 0, m.group(0)))

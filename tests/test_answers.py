@@ -75,6 +75,11 @@ HOME = [
     ("How many job fairs will be held?", 44, "350场以上"),
     ("What proportion of communities will be smart communities?", 29, "90%"),
     ("How many kilometres of forest fire prevention roads will be built?", 53, "97公里"),
+    # two words the report contracts to their first characters (奖励 + 补贴: 奖补资金)
+    ("How much money goes to subsidies and rewards for companies this year?", 10, "8.7亿元"),
+    # the caller's own situation first, in either language
+    ("I just lost my job. How much in guaranteed startup loans will be issued this year?", 44, "6亿元以上"),
+    ("我家老人80多岁了，想问问今年要建成多少家智慧养老院？", 49, "10家以上"),
 ]
 
 
@@ -336,6 +341,9 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
     # an English question that loses words on the way (take tourists around the sights), whose clause
     # holds its most specific word
     ("Will there be special bus lines that take tourists around the sights this year?", "公交精品旅游线路"),
+    # a figure of the caller's own situation (两岁) is not one the report must state; 还会发展 is one
+    # word to the segmenter
+    ("我家孩子刚满两岁，今年还会发展普惠托育吗？", "发展普惠托育"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)

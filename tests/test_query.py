@@ -106,6 +106,7 @@ def test_a_noun_is_not_a_modal_before_a_verb():
     ("上海大歌剧院今年能建好开放吗", "建好开放"),  # a modal glued to a verb with its result
     ("农村低保今年提6%，那城市低保标准今年也涨吗？", "涨"),  # 也 is a modal too
     ("长沙机场改扩建今年能完工验收不？", "完工验收"),
+    ("刚生了二胎，今年育儿补贴还会发吗？", "发"),  # 还会发 is one word to the segmenter
 ])
 def test_what_a_yes_no_question_asks(question, asked):
     q = analyze(question)
@@ -206,6 +207,22 @@ def test_the_situation_before_a_figure_question_weighs_less():
     q = analyze("学校门口上下学堵车，今年要治理多少所学校周边的路？")
     w = {t.text: t.weight for t in q.terms}
     assert w["门口"] < w["周边"] and w["治理"] == 1.0
+
+
+def test_the_callers_own_situation_in_english_weighs_less_and_misses_nothing():
+    q = analyze("I'd like to start my own business here. How much in guaranteed startup loans will the city hand out?")
+    w = {t.group: t.weight for t in q.terms}
+    assert w["startup"] == 1.0 and w["business"] < 1.0 and "here" not in q.en_unmatched
+    assert analyze("How much in guaranteed startup loans will the city hand out?").form == "figure"
+    # a reading the question proper names is its own word, though the situation names it too
+    q = analyze("我家老人80多岁了，今年省里在养老服务设施上有哪些新安排？")
+    assert {t.text: t.weight for t in q.terms}["养老"] == 1.0
+    assert not {"我家", "问下"} & {t.text for t in analyze("我家老人80多岁了，想问下今年建多少养老院？").terms}
+
+
+def test_how_much_land_asks_an_area():
+    q = analyze("How much land will be planted with rice this year?")
+    assert "亩" in q.units and "土地" not in [t.text for t in q.terms]
 
 
 def test_what_an_english_yes_no_question_asks_for_weighs_less():

@@ -160,3 +160,15 @@ def test_each_time_asks_its_own(text, wants):
 
     m = find_mentions(text.lower(), boundaries(text.lower()))
     assert [t.wants for t in m.times] == wants
+
+
+@pytest.mark.parametrize("question,end", [
+    ("i'd like to start my own business here. how much will the city lend?", len("i'd like to start my own business here. ")),
+    ("i live on the 6th floor. my building has no lift. will they add one?", len("i live on the 6th floor. my building has no lift. ")),
+    ("how much will the city lend? i need to know.", 0),  # the question comes first
+    ("will kindergarten be free this year?", 0),
+])
+def test_where_the_question_begins_after_the_callers_own_story(question, end):
+    from rag.scope import story_end
+
+    assert story_end(question) == end
