@@ -47,6 +47,12 @@ _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实�
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
                         r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
 # a clause that rules something out: the answer to "will it …?" is then not a plain yes
+# A clause that only prepares a thing (加快三亚新机场…前期工作, 三档税率方案研究, 国家公园创建) does not settle
+# whether it starts, is finished or comes into force this year.
+_PREPARES = re.compile(r"前期工作|前期研究|谋划|论证|方案研究|研究制定|筹备|申报|创建|申遗|进度")
+_ASKS_DONE = re.compile(r"正式|建成|完工|竣工|开工|动工|开建|开通|通车|投用|投入使用|投运|落地|实行|成为|变成|开业|"
+                        r"(?<![a-z])(?:begin|begins|start|starts|finish|finished|complete|completed|open|opened|officially|"
+                        r"become|becomes|launch|launched|operational|in force|take effect)(?![a-z])")
 _RULES_OUT = re.compile(r"未能|未完成|未实现|未达到|杜绝|严禁|禁止|不得|不再|停止|取消|叫停|只减不增|不新增|不准|坚决遏制|零(?:门槛|收费|费用|容忍)")
 _LISTS = re.compile(r"包括|分别|即|：|:")
 MAX_HEADING_CHARS = 40
@@ -269,6 +275,18 @@ def _contracted(predicate: str, asked: Query, clause: str) -> bool:
                 and all(any(ch in w for ch in t) for t in words):
             return True
     return False
+
+
+def _short_form_in(word: str, text: str) -> bool:
+    """Does ``text`` write ``word``, a compound of two-character words, in its short form of one
+    character from each (长期|护理|保险: 长护险; 医疗|保险: 医保, the first of each)?"""
+    if len(word) not in (4, 6) or not word.isalpha() or not all(has_cjk(ch) for ch in word):
+        return False
+    parts = [word[i:i + 2] for i in range(0, len(word), 2)]
+    norm = normalize(text)
+    if len(parts) == 2:
+        return parts[0][0] + parts[1][0] in norm
+    return any(a + b + c in norm for a in parts[0] for b in parts[1] for c in parts[2])
 
 
 def _contracted_pairs(q: Query, text: str, groups: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
@@ -781,6 +799,8 @@ class Answerer:
             head_ok = len(toks) < 3 or toks[-1] in present
             if hit < 1.0 and len(t.text) >= 3 and has_cjk(t.text) and _modifier_inserted(t.text, text):
                 hit, head_ok = 1.0, True  # 人工智能课: 人工智能通识课; 燃气表: 燃气物联网表
+            elif hit < 1.0 and _short_form_in(t.text, text):
+                hit, head_ok = 1.0, True  # 长期护理保险: 长护险; 医疗保险: 医保
             hit = 1.0 if hit >= 0.67 and head_ok else min(hit, 0.66)
             if hit < 1.0 and q.lang == "en" and q.form == "yesno" and t.group in _EN_LIGHT_VERBS:
                 w *= ABSENT_VERB_WEIGHT  # "is X going to introduce Y": the report says 推行, 实施 or 建立 as it likes
@@ -1464,6 +1484,12 @@ class Answerer:
         if best is None:
             return SideAnswer(side, "yesno", True, "yesno_unsettled", nearest=nearest, meta=meta)
         text = self._fact_text(best)
+        if _ASKS_DONE.search(q.norm) and not _PREPARES.search(q.norm):
+            # "今年会正式实行吗" and the report says only 方案研究 (of the clauses shown, the one that names
+            # most of the question): it does not say; that clause leads the nearest passages
+            about = max(clauses(text), key=lambda c: self.coverage(q, c.text, chars=True))
+            if _PREPARES.search(about.text):
+                return SideAnswer(side, "yesno", True, "yesno_unsettled", nearest=[best.hit] + nearest, meta=meta)
         agrees = True
         if q.stated_figures:
             asked = parse_all(" ".join(q.stated_figures))

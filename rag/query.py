@@ -52,7 +52,7 @@ ZH_STOPWORDS = frozenset(
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
-                        "全年 今年 力争 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是 控制 做到 "
+                        "全年 今年 力争 争取 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是 控制 做到 "
                         "改善 改进 完善 加强".split())
 _QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
                             r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")

@@ -373,6 +373,14 @@ def test_yes_no_the_report_does_not_settle(weihai_pipeline, question):
     assert "**" not in a.answer  # never a clause about something else in bold
 
 
+def test_a_clause_that_only_prepares_does_not_settle_whether_it_is_done(weihai_pipeline):
+    # 加快威海昆嵛山机场前期工作: preparatory work, not an opening this year; the clause leads the nearest
+    a = weihai_pipeline.ask("昆嵛山机场今年能建成通航吗？")
+    assert a.refused and a.direct_answer == "" and "前期工作" in a.citations[0].quote
+    # whether the project goes on is settled by the same clause
+    assert not weihai_pipeline.ask("Is the Kunyushan airport project still moving forward?").refused
+
+
 def test_a_list_about_one_long_name_keeps_to_the_sentences_naming_it(pipeline):
     # the paragraph is about the budget at large; the question about one instrument in it
     a = pipeline.ask("2024年超长期特别国债的钱主要用在哪些方面？")

@@ -166,6 +166,19 @@ def test_a_modifier_inserted_between_a_word_and_its_head(word, text, inserted):
     assert _modifier_inserted(word, text) is inserted
 
 
+@pytest.mark.parametrize("word,text,short", [
+    ("长期护理保险", "加快推行长护险，建设参保人个人医保云", True),
+    ("医疗保险", "扩大医保覆盖面", True),
+    ("医疗保险", "医疗卫生强基工程", False),   # one word of it is not its short form
+    ("长期护理保险", "长期坚持，护理院", False),
+    ("人工智能课", "人工课", False),             # only compounds of two-character words
+])
+def test_a_compound_in_its_short_form(word, text, short):
+    from rag.answer import _short_form_in
+
+    assert _short_form_in(word, text) is short
+
+
 def test_a_phrase_of_the_vocabulary_is_found_in_the_callers_words():
     # 残疾儿童上学 -> 特殊教育, and 孩子 -> 儿童 alone: 残疾孩子上学 is the same phrase
     said = [t.text for t in analyze("残疾孩子上学是不是免费的？").terms]
