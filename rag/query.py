@@ -339,6 +339,10 @@ _EN_DETERMINERS = frozenset("the a an this that these those their its his her ou
 CONTEXT_WEIGHT = 0.5
 # the clause that asks (多少, 几, 哪些, 怎么…)
 _ASKS_IN_CLAUSE = re.compile(r"多少|几|哪些|什么|啥|怎么|如何|咋")
+# the people a yes/no question asks about, right after its auxiliary ("can foreign travellers …")
+_EN_BENEFICIARY = re.compile(
+    r"\s*(?:can|will|do|does|are|could|would|should|may)\s+((?:(?:all|more|foreign|overseas|international|local|"
+    r"ordinary)\s+)*(?:foreigners?|travell?ers|tourists|visitors|residents|citizens|people|locals|families|households))\b")
 _EN_YESNO_START = re.compile(r"\s*(?:is|are|will|does|do|did|can|has|have|was|were|would|should|could)\b", re.I)
 
 
@@ -404,6 +408,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             continue  # 会想(办法)
         if any(t.text == piece and t.group != piece for t in terms):
             continue  # 外贸进出口: 外贸 is already one of the words 进出口 stands for
+        if re.fullmatch(r"\d+(?:st|nd|rd|th)", piece):
+            continue  # an English ordinal (the 6th floor) is no figure and no word of the reports
         if has_cjk(piece) or any(ch.isdigit() for ch in piece):
             # latin letters glued to Chinese ("5g基站") stay with their piece; a lone character says little
             terms.append(Term(piece, 1.0 if len(piece) > 1 else 0.5, "zh", piece))
@@ -418,12 +424,19 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         # here.") weigh less than the question after them, and their unknown words are not missed
         story = story_end(covered)
         story, covered = covered[:story], covered[story:]
+        # "can foreigners use …", "will residents get …": whom a measure is for weighs less too (the
+        # report names the measure: 用好240小时过境免签政策)
+        who = _EN_BENEFICIARY.match(covered)
+        subject = who.group(1) if who else ""
+        if who:
+            covered = covered[:who.start(1)] + " " + covered[who.end(1):]
         # "… to attract foreign visitors": what a measure is for weighs less than the measure asked
         cut = _en_purpose(covered, lex)
         seen = {t.text for t in terms}
-        for part, factor in ((covered[:cut], 1.0), (covered[cut:], CONTEXT_WEIGHT), (story, CONTEXT_WEIGHT)):
+        for part, factor in ((covered[:cut], 1.0), (covered[cut:], CONTEXT_WEIGHT), (story, CONTEXT_WEIGHT),
+                             (subject, CONTEXT_WEIGHT)):
             pairs, left = lex.translate_en(en_tokens(" ".join(_EN_SPLIT.findall(part))))
-            if part is not story:
+            if part is not story and part is not subject:
                 unmatched += [u for u in left if len(u) > 1 and not u.isdigit()]
             for phrase, term, curated in pairs:
                 if term not in seen:

@@ -233,6 +233,14 @@ def test_the_callers_own_situation_in_english_weighs_less_and_misses_nothing():
     assert not {"我家", "问下"} & {t.text for t in analyze("我家老人80多岁了，想问下今年建多少养老院？").terms}
 
 
+def test_whom_an_english_yes_no_question_asks_about_weighs_less():
+    q = analyze("Can foreign travellers transit through the province without a visa?")
+    w = {t.group: t.weight for t in q.terms}
+    assert w["visa"] == 1.0 and w["foreign"] < 1.0 and "travell" not in " ".join(q.en_unmatched)
+    # an ordinal is no figure and no word of the reports
+    assert "6th" not in [t.text for t in analyze("I live on the 6th floor. Will they install elevators?").terms]
+
+
 def test_how_much_land_asks_an_area():
     q = analyze("How much land will be planted with rice this year?")
     assert "亩" in q.units and "土地" not in [t.text for t in q.terms]
