@@ -46,13 +46,13 @@ _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实�
                             r"(?:全|各|本|我)省$|(?:产业|科技|工业|物流|口)园$")
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
                         r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
-# a clause that rules something out: the answer to "will it …?" is then not a plain yes
 # A clause that only prepares a thing (加快三亚新机场…前期工作, 三档税率方案研究, 国家公园创建) does not settle
 # whether it starts, is finished or comes into force this year.
 _PREPARES = re.compile(r"前期工作|前期研究|谋划|论证|方案研究|研究制定|筹备|申报|创建|申遗|进度")
 _ASKS_DONE = re.compile(r"正式|建成|完工|竣工|开工|动工|开建|开通|通车|投用|投入使用|投运|落地|实行|成为|变成|开业|"
                         r"(?<![a-z])(?:begin|begins|start|starts|finish|finished|complete|completed|open|opened|officially|"
                         r"become|becomes|launch|launched|operational|in force|take effect)(?![a-z])")
+# a clause that rules something out: the answer to "will it …?" is then not a plain yes
 _RULES_OUT = re.compile(r"未能|未完成|未实现|未达到|杜绝|严禁|禁止|不得|不再|停止|取消|叫停|只减不增|不新增|不准|坚决遏制|零(?:门槛|收费|费用|容忍)")
 _LISTS = re.compile(r"包括|分别|即|：|:")
 MAX_HEADING_CHARS = 40
