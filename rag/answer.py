@@ -277,34 +277,32 @@ def _contracted(predicate: str, asked: Query, clause: str) -> bool:
     return False
 
 
-def _short_form_in(word: str, text: str) -> bool:
-    """Does ``text`` write ``word``, a compound of two-character words, in its short form of one
-    character from each (长期|护理|保险: 长护险; 医疗|保险: 医保, the first of each)?"""
+def _short_form_in(word: str, norm: str) -> bool:
+    """Does ``norm`` (a normalised text) write ``word``, a compound of two-character words, in its short
+    form of one character from each (长期|护理|保险: 长护险; 医疗|保险: 医保, the first of each)?"""
     if len(word) not in (4, 6) or not word.isalpha() or not all(has_cjk(ch) for ch in word):
         return False
     parts = [word[i:i + 2] for i in range(0, len(word), 2)]
-    norm = normalize(text)
     if len(parts) == 2:
         return parts[0][0] + parts[1][0] in norm
     return any(a + b + c in norm for a in parts[0] for b in parts[1] for c in parts[2])
 
 
-def _contracted_pairs(q: Query, text: str, groups: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-    """Two words of the question that the text writes as one contraction of their first characters
-    (奖励 + 补贴: 奖补资金; 公共 + 交通: 公交): both are present."""
+def _contracted_pairs(q: Query, norm: str, groups: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Two words of the question that ``norm`` (a normalised text) writes as one contraction of their
+    first characters (奖励 + 补贴: 奖补资金; 公共 + 交通: 公交): both are present."""
     # (words next to each other in the question, each the user's or a curated reading, not a
     # dictionary's guess: 境内外重点 is no contraction of 外贸 and 重视)
-    order = list(dict.fromkeys(t.group or t.text for t in q.terms))
+    order = {g: i for i, g in enumerate(dict.fromkeys(t.group or t.text for t in q.terms))}
     missing = [t for t in q.terms if groups.get(t.group or t.text, (0.0, 1.0))[1] == 0.0
                and len(t.text) >= 2 and has_cjk(t.text[:2]) and t.origin != "cedict"]
     if len(missing) < 2:
         return groups
-    norm = normalize(text)
     found = set()
     for a in missing:
         for b in missing:
             ga, gb = a.group or a.text, b.group or b.text
-            if abs(order.index(ga) - order.index(gb)) == 1 and a.text[0] + b.text[0] in norm:
+            if abs(order[ga] - order[gb]) == 1 and a.text[0] + b.text[0] in norm:
                 found |= {ga, gb}
     return {g: ((w, 1.0) if g in found else (w, h)) for g, (w, h) in groups.items()}
 
@@ -744,6 +742,7 @@ class Answerer:
         metric (cotton -> 棉花 in a passage on 棉花总产: 粮食产量 does not answer for it).
         """
         present = token_set(text)
+        norm = normalize(text)
         top = self._max_idf
         groups: dict[str, tuple[float, float]] = {}
         typed: dict[str, float] = {}
@@ -770,7 +769,7 @@ class Answerer:
                 # one character (水, 路, 电 in "水、路、电这些方面"): vague, and present when written anywhere
                 # (in what a yes/no question asks it is the thing itself: 发消费券吗 needs its 券)
                 w = top * SINGLE_CHAR_WEIGHT * t.weight
-                hit = 1.0 if t.text in normalize(text) else 0.0
+                hit = 1.0 if t.text in norm else 0.0
                 gw, gh = groups.get(t.group or t.text, (0.0, 0.0))
                 groups[t.group or t.text] = (max(gw, w), max(gh, hit))
                 continue
@@ -787,19 +786,18 @@ class Answerer:
             if chars and hit < 0.67 and len(t.text) <= 4 and has_cjk(t.text):
                 # a short word the report writes apart (扩招 / 扩大…招生) counts when all its characters
                 # are there; in what a yes/no question asks, only as a short form (限购 is not 提限…购房)
-                norm = normalize(text)
                 strict_here = predicate or (strict is True) or (strict == "dictionary" and t.origin in ("en", "cedict"))
                 if _abbreviates(t.text, text) if strict_here and len(t.text) > 1 \
                         else all(ch in norm for ch in t.text):
                     hit = 1.0
-            if figure and hit < 0.67 and len(t.text) >= 3 and t.text.endswith("率") and t.text[:-1] in normalize(text):
+            if figure and hit < 0.67 and len(t.text) >= 3 and t.text.endswith("率") and t.text[:-1] in norm:
                 hit = 1.0  # 覆盖率 asked, 覆盖面达到90% given: the rate of what the text names (the unit is checked apart)
             # a compound counts as present when most of it is, its head (last two characters) included:
             # 一般公共预算支出 is not 一般公共预算收入
             head_ok = len(toks) < 3 or toks[-1] in present
             if hit < 1.0 and len(t.text) >= 3 and has_cjk(t.text) and _modifier_inserted(t.text, text):
                 hit, head_ok = 1.0, True  # 人工智能课: 人工智能通识课; 燃气表: 燃气物联网表
-            elif hit < 1.0 and _short_form_in(t.text, text):
+            elif hit < 1.0 and _short_form_in(t.text, norm):
                 hit, head_ok = 1.0, True  # 长期护理保险: 长护险; 医疗保险: 医保
             hit = 1.0 if hit >= 0.67 and head_ok else min(hit, 0.66)
             if hit < 1.0 and q.lang == "en" and q.form == "yesno" and t.group in _EN_LIGHT_VERBS:
@@ -809,7 +807,7 @@ class Answerer:
             if t.origin == "zh" and t.text == t.group and any(self.bm25.idf_of(x) for x in toks):
                 typed[t.group] = w
         if chars:
-            groups = _contracted_pairs(q, text, groups)
+            groups = _contracted_pairs(q, norm, groups)
         # a word typed that the reports use, when the text has none of its readings, weighs as itself,
         # however rare its synonyms (重点项目 missing is not 重大项目 missing)
         groups = {g: (typed.get(g, w) if h == 0.0 else w, h) for g, (w, h) in groups.items()}

@@ -433,10 +433,11 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         # "… to attract foreign visitors": what a measure is for weighs less than the measure asked
         cut = _en_purpose(covered, lex)
         seen = {t.text for t in terms}
-        for part, factor in ((covered[:cut], 1.0), (covered[cut:], CONTEXT_WEIGHT), (story, CONTEXT_WEIGHT),
-                             (subject, CONTEXT_WEIGHT)):
+        # (part, weight, whether a word no dictionary knows there counts as missed)
+        for part, factor, missed in ((covered[:cut], 1.0, True), (covered[cut:], CONTEXT_WEIGHT, True),
+                                     (story, CONTEXT_WEIGHT, False), (subject, CONTEXT_WEIGHT, False)):
             pairs, left = lex.translate_en(en_tokens(" ".join(_EN_SPLIT.findall(part))))
-            if part is not story and part is not subject:
+            if missed:
                 unmatched += [u for u in left if len(u) > 1 and not u.isdigit()]
             for phrase, term, curated in pairs:
                 if term not in seen:
