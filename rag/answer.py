@@ -44,14 +44,20 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:区|市|县|镇|街|湾|岛|港|�
 _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实验|集聚|先行|自贸|综保|功能|服务|开发|新|功能|产业)区$|"
                             r"(?:城|全|各|本|我|省|地|县|区)市$|(?:海|港)湾$|海岛$|(?:口|渔|商)港$|(?:金|银|靠|江)山$|"
                             r"(?:全|各|本|我)省$|(?:产业|科技|工业|物流|口)园$")
+_PER = re.compile(r"/[\u4e00-\u9fff]+")
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
                         r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
 # A clause that only prepares a thing (加快三亚新机场…前期工作, 三档税率方案研究, 国家公园创建) does not settle
 # whether it starts, is finished or comes into force this year.
-_PREPARES = re.compile(r"前期工作|前期研究|谋划|论证|方案研究|研究制定|筹备|申报|创建|申遗|进度")
+_PREPARES = re.compile(r"前期工作|前期研究|谋划|论证|方案研究|研究制定|筹备|申报|创建|争创|申遗|进度|"
+                       r"(?<![a-z])(?:bid|bids|bidding|prepare|prepares|preparing|preparation|apply|applying|strive|"
+                       r"striving)(?![a-z])")
+# ... nor whether it wins the title it is created for (能评上5A级景区吗 and the report says 创建5A级景区)
 _ASKS_DONE = re.compile(r"正式|建成|完工|竣工|开工|动工|开建|开通|通车|投用|投入使用|投运|落地|实行|成为|变成|开业|"
+                        r"评上|评为|评定为|获批|批下来|拿下|"
                         r"(?<![a-z])(?:begin|begins|start|starts|finish|finished|complete|completed|open|opened|officially|"
-                        r"become|becomes|launch|launched|operational|in force|take effect)(?![a-z])")
+                        r"become|becomes|launch|launched|operational|in force|take effect|be rated|be named|get approved|"
+                        r"be approved|win|wins|won)(?![a-z])")
 # a clause that rules something out: the answer to "will it …?" is then not a plain yes
 _RULES_OUT = re.compile(r"未能|未完成|未实现|未达到|杜绝|严禁|禁止|不得|不再|停止|取消|叫停|只减不增|不新增|不准|坚决遏制|零(?:门槛|收费|费用|容忍)")
 _LISTS = re.compile(r"包括|分别|即|：|:")
@@ -155,6 +161,8 @@ YESNO_SETTLES = 0.8
 #: ... in English, whose words reach the report through a dictionary (coverage runs lower for the
 #: same match; chosen on the development sets' yes/no questions, eval/README.md)
 YESNO_SETTLES_EN = 0.7
+#: ... or this much of it, when the words of the question proper are all there (the rest are its story)
+YESNO_SETTLES_WITH_STORY = 0.5
 #: ... or this share, when the clause holds the question's most specific word (``_holds_rarest``)
 YESNO_SETTLES_EN_RAREST = 0.6
 # ... or, when its predicate is known (供暖费|会|涨吗), by a clause that holds this share of the
@@ -215,6 +223,11 @@ def _modifier_inserted(word: str, text: str) -> bool:
     """Is ``word`` (a word and its head: 人工智能课, 燃气表) written with a modifier between the two
     (人工智能通识课, 燃气物联网表)? The word stands whole; its head (the last one or two characters)
     follows within ``MODIFIER_GAP`` characters, inside the same clause."""
+    return bool(_inserted_modifier(word, text))
+
+
+def _inserted_modifier(word: str, text: str) -> str:
+    """The modifier ``text`` writes inside ``word`` (通识 of 人工智能通识课), or ""."""
     norm = normalize(text)
     for cut in (len(word) - 1, len(word) - 2):
         stem, head = word[:cut], word[cut:]
@@ -225,9 +238,9 @@ def _modifier_inserted(word: str, text: str) -> bool:
             after = norm[i + cut: i + cut + MODIFIER_GAP + len(head)]
             j = after.find(head)
             if 0 < j and not re.search(r"[，,。；;、：:]", after[:j]):
-                return True
+                return after[:j]
             i = norm.find(stem, i + 1)
-    return False
+    return ""
 
 
 def _in_order(word: str, text: str) -> bool:
@@ -520,7 +533,9 @@ def _sub_sector(q: Query, metric: str) -> bool:
     """The metric names a part of what the question asks, a modifier inside the question's word:
     规上工业增加值 asked, 规上装备工业增加值 given. A rate of the part is not the rate of the whole."""
     m = normalize(metric)
-    return any(len(t.text) >= 4 and has_cjk(t.text) and t.text not in m and _modifier_inserted(t.text, m)
+    # (a modifier the question writes too is no part: PM2.5年均浓度 asked, its reading pm2.5浓度)
+    return any(len(t.text) >= 4 and has_cjk(t.text) and t.text not in m
+               and (mod := _inserted_modifier(t.text, m)) and mod not in q.norm
                for t in q.terms if t.origin in ("zh", "synonym"))
 
 
@@ -972,7 +987,9 @@ class Answerer:
                     continue  # "十大集群" answers "how many", not "how much did it grow"
                 if asks_count and f.unit in PERCENT_UNITS and not (asks_share or asks_growth or _ASKS_RATE.search(q.norm)):
                     continue  # "新增多少个托位" is not "托位占比提高到68%"
-                cov_metric = self.coverage(q, f.metric, figure=True, chars=True, seen=seen) if q.terms else 0.0
+                # (a rate's period is the metric's too: 842元/月 answers "每个月多少钱")
+                metric = f.metric + "".join(_PER.findall(f.text))
+                cov_metric = self.coverage(q, metric, figure=True, chars=True, seen=seen) if q.terms else 0.0
                 precision = self.precision(q, f.metric)
                 if rank >= depth and (cov_metric < 0.99 or precision < 0.5):
                     continue  # further down, only a metric that is what was asked, and little else
@@ -1253,6 +1270,13 @@ class Answerer:
                 if "、" in before and (s.text[i - 1: i] in "“\"" or (re.match(rf"[{CN_DIGITS}\d]", term)
                                                                      and s.text[i - 1: i] not in "、，,；;")):
                     return strip_punct(display(before)), hit
+                # (two things joined by 和 before a counted name: "抓好垃圾分类和物业管理两个关键小事")
+                if re.match(r"[两二三]", term) and re.search(r"[\u4e00-\u9fff]{2}(?:和|与|及)[\u4e00-\u9fff]{2,8}$", before):
+                    return strip_punct(display(before + s.text[i: i + len(term)])), hit
+                # a formula in quotation marks right before it: "推广“教育+人才+科创+产业”明月湖模式"
+                quoted = re.search(r"[“\"]([^”\"]{3,40})[”\"]$", s.text[: i])
+                if quoted and re.search(r"[+＋、]", quoted.group(1)):
+                    return strip_punct(display(s.text[quoted.start(): i + len(term)])), hit
                 # a numbered name spelled out after it ("优化实施新一轮“3个100万”，…新增人口100万、县城新增
                 # 人口100万、新增旅居人口100万")
                 after = norm[i + len(term):]
@@ -1392,7 +1416,7 @@ class Answerer:
             return SideAnswer(side, form, True, "when", nearest=nearest, meta=meta)
         text = self._fact_text(best)
         when = next((c for c in clauses(best.sentence.text) if c.start <= times[0].start() < c.end), None) \
-            if form == "when" and not _TIME_EXPR.search(text) else None
+            if form == "when" and not times_in(text) else None
         if when is not None:
             # the time is in another clause of the sentence ("力争到2030年，…，碳达峰目标如期实现")
             lead = strip_punct(display(when.text))
@@ -1520,6 +1544,14 @@ class Answerer:
                       self.coverage(q, self._fact_text(c), chars=True, strict="dictionary"))
             if got >= need:
                 return True
+            main = tuple(t for t in q.terms if t.weight > CONTEXT_WEIGHT)
+            if got >= YESNO_SETTLES_WITH_STORY and q.lang == "zh" and 0 < len(main) < len(q.terms):
+                # the caller's story ("孩子学校夏天太热，…教室都装空调了吗") need not be the report's
+                # words: what the question proper asks must all be there
+                mq = replace(q, terms=main)
+                if min(self.coverage(mq, c.sentence.text, chars=True, strict="dictionary"),
+                       self.coverage(mq, self._fact_text(c), chars=True, strict="dictionary")) >= need:
+                    return True
             # an English question loses words on the way through a dictionary ("special bus lines that
             # take tourists around the sights"): a little less will do when the clause holds its most
             # specific word (a subway no report mentions is not settled by 新修建森林防火通道)
@@ -1553,7 +1585,9 @@ class Answerer:
         # (a predicate that is only a light verb, 以旧换新补贴还搞不搞, asks whether its topic goes on)
         named = [t for t in (asked.terms or topic.terms)
                  if len(t.text) >= 3 and has_cjk(t.text) and t.text in normalize(c.clause.text)]
-        if any(len(t.text) >= YESNO_NAMED_ALONE for t in named) or _shares_a_name(q.asked, c.clause.text, rare):
+        if any(len(t.text) >= YESNO_NAMED_ALONE for t in named) or _shares_a_name(q.asked, c.clause.text, rare) \
+                or (named and all(t.weight <= CONTEXT_WEIGHT for t in topic.terms)):
+            # (or the topic is only the caller's story: "给政府单位干活的钱一直没结，今年政府会清欠吗")
             return True  # a name that long (职业伤害保障) is the topic itself: "送外卖的骑手有没有…" is the caller's case
         if named:
             # a specific thing asked, named in the clause (老年助餐, 无还本续贷): the words around it
@@ -1579,7 +1613,9 @@ class Answerer:
         which is the one most likely found; a reading no report uses counts as rarer than any."""
         top = self._max_idf + 1.0
         best: dict[str, float] = {}
-        for t in q.terms:
+        # (the words of the caller's situation or examples are not what the question is about)
+        main = [t for t in q.terms if t.weight > CONTEXT_WEIGHT] or q.terms
+        for t in main:
             toks = tokens(t.text, normalized=True)
             if not toks:
                 continue

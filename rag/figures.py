@@ -37,7 +37,7 @@ FIGURE = re.compile(
     # "6600多万人", "3000余万元", "100多家": more than, written before the unit
     r"(?:(?P<approx>多|余)(?=" + _MAGNITUDE + r"|" + _BASE_UNITS + r"))?"
     r"(?P<unit>" + _MAGNITUDE + r"?(?:" + _BASE_UNITS + r")|" + _MAGNITUDE
-    + r")?(?P<qual>左右|以上|以下|以内|多|余|上下)?",
+    + r")?(?P<per>/(?:月|年|人|天|日|亩|户|次|吨|小时))?(?P<qual>左右|以上|以下|以内|多|余|上下)?",
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"(?<![a-z\d.])\d+(?:\.\d+)?(?![a-z\d])", re.IGNORECASE)  # "5g", "n1" are names
@@ -56,13 +56,18 @@ _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"百分|%|比例|比重|占多少|占比|占几|增速|增幅|率|\bpercent|\bpercentage|"
                 r"\brates?\b|\bratios?\b|\bproportion|\bhow fast"), PERCENT_UNITS),
     (re.compile(r"多少钱|亿元|万元|多少亿|多少万元|金额|多少(?:投资|资金|经费|预算|贷款|补贴)|"
-                r"(?:资金|经费|预算|补贴)(?:是|有|达)?多少(?![人个家项])|\bmoney\b|\byuan\b|\brmb\b|\bbillion|\bmillion|\btrillion"),
+                r"(?:资金|经费|预算|补贴|津贴|补助|补助金|养老金|退休金|工资|(?<!免)费|奖金)(?:标准|最低|最高|每月|每年|每人|一个月|一年|是|有|达|发|能|涨到|提高到|能涨到){0,3}多少(?![人个家项])|"
+                r"\bmoney\b|\byuan\b|\brmb\b|\bbillion|\bmillion|\btrillion|"
+                # "how much is the monthly allowance": an amount of money, not how many receive it
+                r"\bhow much\b.{0,40}\b(?:allowances?|subsid(?:y|ies)|pensions?|fees?|salar(?:y|ies)|wages?|bonus(?:es)?|"
+                r"stipends?)\b"),
      ("元", "亿", "万亿")),
     (re.compile(r"多长时间|多久|几天|几个月|\bhow long (?:will|can|does|do|is|are)\b.{0,30}\b(?:stay|last|take)|\bhow many (?:days|hours|months|years)\b"),
      ("小时", "天", "日", "年", "个月", "月", "周")),
     (re.compile(r"公里|千米|多长(?!时间)|多远|里程|\bkm\b|kilomet|\bhow long\b|\bhow far\b|\blength\b|\bmiles?\b"), ("公里", "千米", "米")),
-    (re.compile(r"亩|\bmu\b|\bacres?\b|多大面积|面积(?:是|有|达)?多[大少]|\bhow much land\b|\bhow (?:large|big) an area\b"),
-     ("亩", "公顷", "平方公里")),
+    (re.compile(r"亩|\bmu\b|\bacres?\b|多[大少]面积|面积(?:是|有|达)?多[大少]|\bhow much land\b|\bhow (?:large|big) an area\b"),
+     ("亩", "公顷", "平方公里", "平方米")),
+    (re.compile(r"床位"), ("张", "床", "个")),
     (re.compile(r"公顷|\bhectares?\b"), ("公顷", "亩")),
     (re.compile(r"吨|\btonnes?\b|\btons?\b"), ("吨",)),
     (re.compile(r"多少人|几人|人数|多少万人|人次|\bhow many (?:more )?(?:people|persons|tourists|visitors|travell?ers|passengers|"
@@ -145,7 +150,9 @@ _HOW_MANY_UNIT = re.compile(r"(?:多少|几)(?:个)?(?:万|亿|千)?(" + _BASE_U
 
 def asked_units(question_norm: str) -> tuple[str, ...]:
     units: list[str] = []
-    m = _HOW_MANY_UNIT.search(question_norm)
+    # the unit of the clause that asks ("我家住的老公房还是几家合用厨卫的，…完成多少面积": not 家)
+    asking = [c for c in re.split(r"[，,；;。！!]", question_norm) if re.search(r"多少|几", c)]
+    m = _HOW_MANY_UNIT.search(asking[-1] if asking else question_norm)
     if m and m.group(1) not in ("年", "次", "期"):
         units.append(m.group(1))  # 多少元, 几公里, 多少户: the unit written after the question word
     for pattern, unit in _UNIT_CUES:

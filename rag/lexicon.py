@@ -101,6 +101,9 @@ def americanize(text: str) -> str:
     return re.sub(r"[a-z]+", lambda m: fix(m.group(0)), text)
 
 
+_ARTICLES = frozenset(("the", "a", "an"))
+
+
 def en_tokens(text: str) -> list[str]:
     text = americanize(re.sub(r"'s\b", "", normalize(text)))
     return [stem(t) for t in _EN_TOKEN.findall(text)]
@@ -250,6 +253,9 @@ class Lexicon:
             if n == 1 and key[0] in _STEMMED_STOPWORDS:
                 continue
             terms = table.get(key)
+            if not terms and n > 2 and key[0] not in _ARTICLES and key[-1] not in _ARTICLES:
+                # "raise the retirement age" is the phrase "raise retirement age"
+                terms = table.get(tuple(t for t in key if t not in _ARTICLES))
             if terms:
                 return n, terms
         return None

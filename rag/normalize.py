@@ -135,9 +135,11 @@ def normalize_question(text: str) -> Normalized:
     script = "hant" if simplified != text else "hans"
     text = english_magnitudes(numerals_to_digits(simplified))
     text = _COLLOQUIAL_YUAN.sub(r"\1元", text)  # 200块, 3万块钱: yuan as callers say it
+    text = _TENTHS.sub(lambda m: f"{_DIGIT[m.group(1)]}0%", text)  # 超过八成: 80%, as the reports write it
     return Normalized(text, script, original)
 
 
+_TENTHS = re.compile(r"(?<![一二三四五六七八九十两零〇百千万])([一二三四五六七八九])成(?![立为功本果绩员交就熟长效不是])")
 _COLLOQUIAL_YUAN = re.compile(r"(\d(?:\.\d+)?(?:万|亿)?)(?:块钱|块)")
 
 

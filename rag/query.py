@@ -48,12 +48,13 @@ ZH_STOPWORDS = frozenset(
     以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
     这种 那种 这类 那类 这样的 那样的 各种 开个 办个 搞个 弄个 全部 下来 真的 真是
     问下 问问 想问问 想问下 问一问 打听 打听一下 咨询一下 了解一下 想了解 我家 俺家 咱家 我爸 我妈 我爸妈 爸妈 俺爹 俺娘
-    继续 听说 据说 听人说 听别人说 老听人说 花大钱 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
+    继续 听说 据说 听人说 听别人说 老听人说 花大钱 马上 快要 就要 刚刚 刚 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
                         "全年 今年 力争 争取 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是 控制 做到 "
                         "改善 改进 完善 加强 每月 每个月 一个月 每年 每人 每天".split())
+_COMPARES = re.compile(r"(超过|突破|达到|高于|低于|不低于|不少于|不到|少于|多于|过了|过)(?=\d)")
 _QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
                             r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -343,6 +344,7 @@ _ASKS_IN_CLAUSE = re.compile(r"多少|几|哪些|什么|啥|怎么|如何|咋")
 _EN_BENEFICIARY = re.compile(
     r"\s*(?:can|will|do|does|are|could|would|should|may)\s+((?:(?:all|more|foreign|overseas|international|local|"
     r"ordinary)\s+)*(?:foreigners?|travell?ers|tourists|visitors|residents|citizens|people|locals|families|households))\b")
+_EN_EXAMPLE = re.compile(r"(?:,\s*(?:like|including)|\bsuch as|\be\.g\.|\bfor (?:example|instance))\s", re.I)
 _EN_YESNO_START = re.compile(r"\s*(?:is|are|will|does|do|did|can|has|have|was|were|would|should|could)\b", re.I)
 
 
@@ -400,10 +402,10 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             piece = piece[1:]  # 想做到: a modal glued to a verb the segmenter did not split
         elif len(piece) == 2 and piece[0] == "来" and piece not in lex.corpus and word_class(piece[1]) == "v":
             piece = piece[1]  # 来办, 来建: "come and do" (来访, 来源 are the reports' own words)
-        if len(piece) == 2 and (piece[1] == "了" or (piece[1] in "些点" and not word_class(piece)
+        if len(piece) == 2 and (piece[1] in "了过" or (piece[1] in "些点" and not word_class(piece)
                                                       and piece not in lex.corpus)) \
                 and word_class(piece[0]).startswith("v"):
-            piece = piece[0]  # 发了, 建了, 开些: the verb with its aspect particle or "some more" (试点 is a word)
+            piece = piece[0]  # 发了, 拿过, 开些: the verb with its aspect particle or "some more" (试点 is a word)
         if piece in ZH_STOPWORDS:
             continue  # 会想(办法)
         if any(t.text == piece and t.group != piece for t in terms):
@@ -430,12 +432,21 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         subject = who.group(1) if who else ""
         if who:
             covered = covered[:who.start(1)] + " " + covered[who.end(1):]
+        # ", like drones and air taxis": the caller's examples illustrate the topic; they weigh less and
+        # their unknown words are not missed
+        example = ""
+        eg = _EN_EXAMPLE.search(covered)
+        if eg:
+            end = re.compile(r"[?？.!]").search(covered, eg.end())
+            end_at = end.start() if end else len(covered)
+            example, covered = covered[eg.end():end_at], covered[:eg.start()] + " " + covered[end_at:]
         # "… to attract foreign visitors": what a measure is for weighs less than the measure asked
         cut = _en_purpose(covered, lex)
         seen = {t.text for t in terms}
         # (part, weight, whether a word no dictionary knows there counts as missed)
         for part, factor, missed in ((covered[:cut], 1.0, True), (covered[cut:], CONTEXT_WEIGHT, True),
-                                     (story, CONTEXT_WEIGHT, False), (subject, CONTEXT_WEIGHT, False)):
+                                     (story, CONTEXT_WEIGHT, False), (subject, CONTEXT_WEIGHT, False),
+                                     (example, CONTEXT_WEIGHT, False)):
             pairs, left = lex.translate_en(en_tokens(" ".join(_EN_SPLIT.findall(part))))
             if missed:
                 unmatched += [u for u in left if len(u) > 1 and not u.isdigit()]
@@ -494,12 +505,18 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
                    if not re.fullmatch(r"20\d\d|\d{4,}", f.text)
                    and text[f.end:f.end + 1] not in ("代", "号", "届") and text[f.start - 1:f.start] != "第"
                    and not (lang == "zh" and len(norm) == len(text) and in_own_story(norm, f.start)))
-    if form in ("figure", "list") and has_cjk(norm):
-        # "学校门口上下学堵车，今年要治理多少所学校周边的路": the clauses before the question tell the
-        # caller's situation; its words weigh less than those of what is asked
+    if stated and form == "yesno":
+        # "超过80%了吗": the comparison is the figure's, not a word the settling clause must repeat
+        # (the report writes 突破80%)
+        compared = {m.group(1) for m in _COMPARES.finditer(norm)}
+        terms = [t for t in terms if t.text not in compared]
+    if form in ("figure", "list", "yesno") and has_cjk(norm):
+        # "学校门口上下学堵车，今年要治理多少所学校周边的路", "孩子马上上幼儿园大班，学前一年免费的政策
+        # 落地了吗": the clauses before the question tell the caller's situation; its words weigh less
+        # than those of what is asked
         *before, last = re.split(r"[，,；;。！!]", re.sub(r"[？?。！!\s]+$", "", norm)) or [""]
         context = "".join(before)
-        if context and _ASKS_IN_CLAUSE.search(last):
+        if context and (_ASKS_YESNO if form == "yesno" else _ASKS_IN_CLAUSE).search(last):
             # (a reading the question proper names is its own word: 养老 of 老人 in "…养老服务设施有哪些安排")
             terms = [replace(t, weight=t.weight * CONTEXT_WEIGHT)
                      if (t.group or t.text) in context and (t.group or t.text) not in last and t.text not in last

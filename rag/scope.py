@@ -39,7 +39,7 @@ _CLAUSE_END = re.compile(r"[，,；;。！!？?]|\.\s")
 _PAST_FIVE = re.compile(r"(?:过去|这|近|前)[五5]年|[五5]年来|\bpast (?:five|5) years\b|\blast (?:five|5) years\b")
 # 国家/national as a place, not as an adjective (国家级, 国家海洋综合试验场, national marine park)
 _NATIONAL = re.compile(r"全国(?!性)|国家(?=[今去明前]年|的|层面|整体|经济|GDP|gdp|[，,？?]|$)|国务院|中央政府|我国|中国(?!特色|式)|"
-                       r"(?<![a-z])(?:china|nationally|nationwide|state council|central government|the country|country's|"
+                       r"(?<![a-z])(?<!north )(?<!south )(?<!east )(?<!west )(?<!central )(?:china|nationally|nationwide|state council|central government|the country|country's|"
                        r"countrywide|national (?=gdp|growth|economy|economic|targets?|goals?|level|budget|deficit|government|report|average|"
                        r"cpi|inflation|consumer price|grain|unemployment|jobs?|employment|fiscal|debt|bonds?|"
                        r"retail|trade|exports?|imports?|investment|income|energy|emissions?|population|figures?))")
@@ -106,6 +106,9 @@ def story_end(norm: str) -> int:
     return end
 
 
+_COMPARED_WITH = re.compile(r"(?:比|较|同比|相比|than|compared (?:with|to))\s*$")
+
+
 def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     """Places and times named in a normalised (lower-case, half-width, simplified) question."""
     spans: list[tuple[int, int]] = []
@@ -145,8 +148,8 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
     for m in _ABS_YEAR.finditer(norm):
         if any(a <= m.start() < b for a, b in spans):
             continue
-        if in_own_story(norm, m.start()):
-            spans.append(m.span())
+        if in_own_story(norm, m.start()) or _COMPARED_WITH.search(norm[: m.start()]):
+            spans.append(m.span())  # (人均GDP比2020年翻一番: a base year, not the year asked)
             continue
         times.append(TimeRef("abs", int(m.group(1)), 0, m.group(0)))
         spans.append(m.span())
@@ -154,7 +157,7 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
         for m in pattern.finditer(norm):
             if any(a <= m.start() < b for a, b in spans):
                 continue
-            if k and re.search(r"(?:比|较|同比|相比|than|over|from)\s*$", norm[: m.start()]):
+            if k and (_COMPARED_WITH.search(norm[: m.start()]) or re.search(r"(?:over|from)\s*$", norm[: m.start()])):
                 continue  # "比去年多" compares with last year; it does not ask about it
             if k == 0 and m.group(0) in ("全年", "年内") and times:
                 continue

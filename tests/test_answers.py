@@ -80,6 +80,8 @@ HOME = [
     # the caller's own situation first, in either language
     ("I just lost my job. How much in guaranteed startup loans will be issued this year?", 44, "6亿元以上"),
     ("我家老人80多岁了，想问问今年要建成多少家智慧养老院？", 49, "10家以上"),
+    # a caller's word for what the report names in its own (招聘会: 招聘活动)
+    ("今年全市大概要办多少场招聘会？", 44, "350场以上"),
 ]
 
 
@@ -344,6 +346,11 @@ def test_a_list_under_a_section_lead_continues_through_its_paragraph(pipeline):
     # a figure of the caller's own situation (两岁) is not one the report must state; 还会发展 is one
     # word to the segmenter
     ("我家孩子刚满两岁，今年还会发展普惠托育吗？", "发展普惠托育"),
+    # the caller's examples (like drones and air taxis) illustrate; they need not be in the clause
+    ("Will Weihai build an industrial park for the low-altitude economy, like drones and air taxis?",
+     "低空经济产业园"),
+    # "raising the retirement age" is the vocabulary's phrase with an article in it
+    ("Is Weihai going ahead with raising the retirement age?", "延迟法定退休年龄"),
 ])
 def test_yes_no_settled(pipeline, question, clause):
     a = pipeline.ask(question)

@@ -151,3 +151,24 @@ def test_urban_and_rural_respectively_gives_the_towns_figure_then_the_countrysid
     text = "城乡居民人均可支配收入分别增长6%和7.4%。"
     recs = {r.text: r.metric for r in extract(passage(text, "review"), "某区")}
     assert recs["6%"].startswith("城镇居民人均可支配收入") and recs["7.4%"].startswith("农村居民人均可支配收入")
+
+
+def test_a_rate_per_period_keeps_its_period_in_the_figure():
+    got = parse_all("城乡居民基础养老金最低标准从98元/月提高到178元/月，城乡低保4318元/年")
+    assert [(p.text, p.unit) for p in got] == [("98元/月", "元"), ("178元/月", "元"), ("4318元/年", "元")]
+
+
+@pytest.mark.parametrize("question,units", [
+    # an amount of money, not how many receive it
+    ("how much is the monthly old-age allowance for people over 80?", ("元", "亿", "万亿")),
+    ("现在基础养老金最低每月多少", ("元", "亿", "万亿")),
+    ("高龄津贴多少", ("元", "亿", "万亿")),
+    ("how many people get the allowance", ("人", "人次", "名")),
+    ("养老金领取人数有多少", ("人", "人次", "名")),
+    ("特殊教育免费多少年", ()),  # 免费 is no fee
+    # the unit of the clause that asks, not of the caller's story (几家合用厨卫)
+    ("我家住的老公房还是几家合用厨卫的，今年旧住房成套改造计划完成多少面积？", ("亩", "公顷", "平方公里", "平方米")),
+    ("要供应多少床位", ("床", "张", "个")),
+])
+def test_units_asked_by_what_is_asked(question, units):
+    assert asked_units(question) == units

@@ -59,3 +59,13 @@ def test_replies_frame_in_the_users_script():
 ])
 def test_english_magnitudes_are_written_as_the_reports_write_them(raw, expected):
     assert normalize_question(raw).text == expected
+
+
+@pytest.mark.parametrize("raw,text", [
+    ("空气好的天数超过八成了吗", "空气好的天数超过80%了吗"),
+    ("九成以上的村通了吗", "90%以上的村通了吗"),
+    ("今年建成了吗", "今年建成了吗"),
+    ("政策一成不变吗", "政策一成不变吗"),
+])
+def test_tenths_are_written_as_percent(raw, text):
+    assert normalize_question(raw).text == text

@@ -330,3 +330,30 @@ def test_a_level_reached_is_not_a_rate_and_people_are_counted_in_people():
 def test_the_members_of_a_numbered_name_are_a_list_of_that_name(question, term):
     q = analyze(question)
     assert q.form == "list" and q.defined_term == term
+
+
+def test_the_callers_examples_weigh_less_and_are_not_missed():
+    q = analyze("Will Weihai build an industrial park for the low-altitude economy, like drones and air taxis?")
+    weight = {t.text: t.weight for t in q.terms}
+    assert weight["低空经济"] == 1.0 and weight["无人机"] < 1.0
+    assert "taxi" not in q.en_unmatched
+
+
+def test_a_phrase_of_the_vocabulary_reads_through_an_article():
+    # "raise the retirement age" is the vocabulary's "raise retirement age"
+    assert "延迟法定退休年龄" in {t.text for t in analyze("Is the city going to raise the retirement age?").terms}
+
+
+def test_a_comparison_with_a_stated_figure_is_not_a_topic_word():
+    q = analyze("去年空气好的天数超过八成了吗？")
+    assert "80%" in q.stated_figures and "超过" not in {t.text for t in q.terms}
+
+
+def test_a_yes_no_questions_story_weighs_less_than_what_it_asks():
+    weight = {t.text: t.weight for t in analyze("孩子学校夏天太热，中小学教室都装空调了吗？").terms}
+    assert weight["夏天"] < 1.0 and weight["空调"] == 1.0 and weight["教室"] == 1.0
+
+
+def test_a_verb_with_its_aspect_particle_is_the_verb():
+    texts = {t.text for t in analyze("塞罕坝是不是拿过联合国的奖？").terms}
+    assert "拿过" not in texts and "联合国" in texts

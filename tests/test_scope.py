@@ -172,3 +172,21 @@ def test_where_the_question_begins_after_the_callers_own_story(question, end):
     from rag.scope import story_end
 
     assert story_end(question) == end
+
+
+@pytest.mark.parametrize("text,years", [
+    ("人均gdp要比2020年翻一番，这是定在哪一年实现？", []),  # a base year compared with, not the year asked
+    ("人均gdp比2020年翻一番的目标定在2035年吗", [2035]),
+    ("2024年gdp增长多少", [2024]),
+])
+def test_a_year_compared_with_is_not_the_year_asked(text, years):
+    assert [t.a for t in find_mentions(text).times if t.kind == "abs"] == years
+
+
+@pytest.mark.parametrize("text,national", [
+    ("where is the first airport in northeast china to operate two runways?", False),
+    ("what are the plans for central china?", False),
+    ("how much did china's gdp grow?", True),
+])
+def test_a_region_of_china_is_not_the_nation(text, national):
+    assert any(p.level == "national" for p in find_mentions(text).places) == national

@@ -1,0 +1,76 @@
+"""Answer forms on a small report of its own (the real models), so that each case rests on a general
+pattern of these reports and not on one report's wording: definitions by a formula in quotation marks
+or by two things joined before a counted name, a rate per month, an amount of money asked where the
+report counts people, a title striven for, a base year compared with, and a region of the country."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+LINES = [
+    "2026年某某省政府工作报告",
+    "——2026年1月20日在某某省第十四届人民代表大会第五次会议上",
+    "一、2025年工作回顾",
+    "过去一年，城乡居民基础养老金最低标准从98元/月提高到178元/月，为87万名80岁以上老年人发放高龄津贴。"
+    "省会机场成为东北地区首个双跑道运行机场。",
+    "二、2026年重点工作",
+    "（一）推进科技创新。推广“政府+高校+企业+金融”星湖模式，促进教育科技人才良性循环。",
+    "（二）提升城市治理。深入抓好垃圾分类和物业管理两个关键小事，完善生活垃圾分类体系。",
+    "（三）发展文化旅游。推动青峰山景区创建国家5A级旅游景区，办好旅游发展大会。",
+    "（四）远景目标。展望到2035年的奋斗目标，在“十五五”基础上再奋斗五年，人均地区生产总值比2020年翻一番。",
+]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    from rag import Pipeline
+    from tests.conftest import _build
+
+    root = tmp_path_factory.mktemp("small-report")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    (seeds / "report.txt").write_text("\n".join(LINES), encoding="utf-8")
+    (seeds / "report.json").write_text(json.dumps({"title": "2026年某某省政府工作报告", "place": "河南省",
+                                                   "level": "province", "year": 2026}, ensure_ascii=False),
+                                       encoding="utf-8")
+    return Pipeline.load(_build(seeds, root / "index"))
+
+
+@pytest.mark.parametrize("question,explained", [
+    ("报告里说的“星湖模式”是什么意思？", "“政府+高校+企业+金融”星湖模式"),
+    ("老听说“两个关键小事”，到底指的是啥？", "垃圾分类和物业管理两个关键小事"),
+])
+def test_a_definition_the_text_writes_before_the_name(small, question, explained):
+    a = small.ask(question)
+    assert not a.refused and a.answer_type == "definition"
+    assert explained in a.direct_answer
+
+
+def test_a_rate_per_month_answers_each_month(small):
+    a = small.ask("现在城乡居民基础养老金最低每月多少钱？")
+    assert not a.refused and "178元/月" in a.direct_answer
+
+
+def test_an_amount_of_money_is_not_answered_by_a_count_of_people(small):
+    a = small.ask("How much is the monthly old-age allowance for people over 80?")
+    assert a.refused and a.answer_type == "figure" and "87" not in a.direct_answer
+
+
+def test_striving_for_a_title_does_not_say_it_is_won(small):
+    a = small.ask("青峰山景区今年能评上5A级景区吗？")
+    assert a.refused and a.answer_type == "yesno" and a.direct_answer == ""
+    assert "创建" in a.citations[0].quote  # the clause that only strives for it leads the nearest passages
+
+
+def test_a_year_compared_with_is_not_the_year_asked(small):
+    a = small.ask("人均GDP要比2020年翻一番，这是定在哪一年实现？")
+    assert not a.refused and a.answer_type == "when" and "2035年" in a.direct_answer
+
+
+def test_a_region_of_the_country_is_not_the_nation(small):
+    a = small.ask("Where is the first airport in Northeast China to operate two runways?")
+    assert not a.refused and "双跑道" in a.direct_answer
