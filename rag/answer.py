@@ -1353,8 +1353,11 @@ class Answerer:
             if form == "yesno":
                 # "…是103.4公里吗": the figure the report gives settles it, yes or no
                 rec = out.meta.get("record")
-                agrees = bool(rec) and any(same_value(a, b) for a in parse_all(" ".join(q.stated_figures))
-                                           for b in parse_all(rec["text"]))
+                stated = parse_all(" ".join(q.stated_figures))
+                agrees = bool(rec) and any(same_value(a, b) for a in stated for b in parse_all(rec["text"]))
+                if rec and not any(a.unit == b.unit or not a.unit or not b.unit
+                                   for a in stated for b in parse_all(rec["text"])):
+                    rec = None  # a figure of another quantity ("free for all three years": 57.6万名儿童) says nothing of it
                 if not rec:
                     # no record of that figure: it qualifies the thing asked ("240小时过境免签", "再延长30年"),
                     # so a clause naming all of it settles the question (a target in words does not)

@@ -71,7 +71,12 @@ _UNIT_CUES: list[tuple[re.Pattern, tuple[str, ...]]] = [
     (re.compile(r"公顷|\bhectares?\b"), ("公顷", "亩")),
     (re.compile(r"吨|\btonnes?\b|\btons?\b"), ("吨",)),
     (re.compile(r"多少人|几人|人数|多少万人|人次|\bhow many (?:more )?(?:people|persons|tourists|visitors|travell?ers|passengers|"
-                r"residents|students|workers|graduates|patients|trips|visits|tourist visits)\b"), ("人", "人次", "名")),
+                r"residents|students|workers|graduates|patients|trips|visits|tourist visits|phds|doctors|nurses|teachers|talents|"
+                r"experts|researchers|scientists|engineers|volunteers|children|kids|babies|infants|seniors|elderly|farmers)\b"
+                # (not the things for them: "how many elderly care beds")
+                r"(?!\s+(?:care|beds?|homes?|cent(?:er|re)s?|facilities|institutions|hospitals?|schools?|places|seats|"
+                r"services?|canteens?))"),
+     ("人", "人次", "名")),
     (re.compile(r"多少户|户数|\bhow many households\b"), ("户",)),
     (re.compile(r"\bhow many (?:more )?units\b"), ("套", "间", "户", "个", "座")),
     (re.compile(r"千瓦|\bkilowatts?\b|\bkw\b|\bgw\b"), ("千瓦", "瓦")),

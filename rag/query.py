@@ -345,6 +345,8 @@ _EN_BENEFICIARY = re.compile(
     r"\s*(?:can|will|do|does|are|could|would|should|may)\s+((?:(?:all|more|foreign|overseas|international|local|"
     r"ordinary)\s+)*(?:foreigners?|travell?ers|tourists|visitors|residents|citizens|people|locals|families|households))\b")
 _EN_EXAMPLE = re.compile(r"(?:,\s*(?:like|including)|\bsuch as|\be\.g\.|\bfor (?:example|instance))\s", re.I)
+_EN_ASIDE = re.compile(r"\(((?:[^()\s]+\s?){1,3})\)|\bas an? (?:percentage|percent|share|proportion) of ((?:the )?[\w&.' -]{1,30}?)(?=[?,.!]|$)",
+                       re.I)
 _EN_YESNO_START = re.compile(r"\s*(?:is|are|will|does|do|did|can|has|have|was|were|would|should|could)\b", re.I)
 
 
@@ -385,6 +387,13 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     topic_norm = _DONE.sub(" ", topic_norm)
     # "经济实际涨了多少", "经济打算增长多少": the economy's growth, as "经济增长" says it
     topic_norm = _ECONOMY_GROWS.sub("经济增长", topic_norm)
+    # "(ocean GDP)", a short gloss, says again what an English question asked; "R&D spending as a percentage of GDP": GDP
+    # is the base the share is of, not what is asked (both weigh as the caller's examples do, below)
+    asides = ""
+    if not has_cjk(topic_norm):
+        for m in reversed(list(_EN_ASIDE.finditer(topic_norm))):
+            asides += " " + (m.group(1) or m.group(2))
+            topic_norm = topic_norm[:m.start()] + " " + topic_norm[m.end():]
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
     covered = topic_norm
     for key, term in lex.expand_zh(topic_norm, keep_report_words=True):
@@ -440,6 +449,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             end = re.compile(r"[?？.!]").search(covered, eg.end())
             end_at = end.start() if end else len(covered)
             example, covered = covered[eg.end():end_at], covered[:eg.start()] + " " + covered[end_at:]
+        example += asides
         # "… to attract foreign visitors": what a measure is for weighs less than the measure asked
         cut = _en_purpose(covered, lex)
         seen = {t.text for t in terms}

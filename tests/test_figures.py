@@ -169,6 +169,8 @@ def test_a_rate_per_period_keeps_its_period_in_the_figure():
     # the unit of the clause that asks, not of the caller's story (几家合用厨卫)
     ("我家住的老公房还是几家合用厨卫的，今年旧住房成套改造计划完成多少面积？", ("亩", "公顷", "平方公里", "平方米")),
     ("要供应多少床位", ("床", "张", "个")),
+    # people are counted in people, not in the platforms made for them
+    ("how many phds does the city plan to bring in this year?", ("人", "人次", "名")),
 ])
 def test_units_asked_by_what_is_asked(question, units):
     assert asked_units(question) == units

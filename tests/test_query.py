@@ -357,3 +357,12 @@ def test_a_yes_no_questions_story_weighs_less_than_what_it_asks():
 def test_a_verb_with_its_aspect_particle_is_the_verb():
     texts = {t.text for t in analyze("塞罕坝是不是拿过联合国的奖？").terms}
     assert "拿过" not in texts and "联合国" in texts
+
+
+@pytest.mark.parametrize("question,aside,main", [
+    ("What was the value of the marine economy (ocean GDP) last year?", "生产总值", "海洋经济"),
+    ("What is the R&D spending as a percentage of GDP?", "生产总值", "研发经费"),
+])
+def test_an_english_aside_weighs_less_than_what_is_asked(question, aside, main):
+    weight = {t.text: t.weight for t in analyze(question).terms}
+    assert weight[aside] < 1.0 and weight[main] == 1.0

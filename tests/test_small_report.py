@@ -22,6 +22,7 @@ LINES = [
     "（二）提升城市治理。深入抓好垃圾分类和物业管理两个关键小事，完善生活垃圾分类体系。",
     "（三）发展文化旅游。推动青峰山景区创建国家5A级旅游景区，办好旅游发展大会。",
     "（四）远景目标。展望到2035年的奋斗目标，在“十五五”基础上再奋斗五年，人均地区生产总值比2020年翻一番。",
+    "（五）办好学前教育。全省58万名儿童享受减免幼儿园学前一年保育教育费。",
 ]
 
 
@@ -74,3 +75,9 @@ def test_a_year_compared_with_is_not_the_year_asked(small):
 def test_a_region_of_the_country_is_not_the_nation(small):
     a = small.ask("Where is the first airport in Northeast China to operate two runways?")
     assert not a.refused and "双跑道" in a.direct_answer
+
+
+def test_a_figure_of_another_quantity_does_not_settle_a_stated_figure(small):
+    # "all three years" is a span of years; 58万名 counts children, and says nothing of it
+    a = small.ask("Will kindergarten be made free for all three years?")
+    assert a.refused and a.answer_type == "yesno" and "58万" not in a.direct_answer
