@@ -379,10 +379,14 @@ _UNITLESS = re.compile(r"[\d.]+(?:多|余)?(?:万|亿|千|百)?(?:多|余)?")
 
 def _fits_units(f: Figure, units: tuple[str, ...]) -> bool:
     """Is the figure in one of the units asked? A figure written without a unit counts people when
-    its metric names them ("脱贫人口务工规模超过3300万" answers "多少人"; not 人均)."""
+    its metric names them ("脱贫人口务工规模超过3300万" answers "多少人", "惠及43万儿童" "how many kids";
+    not 人均)."""
     if not units or unit_ok(f.text, units):
         return True
-    return "人" in units and bool(_UNITLESS.fullmatch(f.text)) and bool(re.search(r"人(?!均)", f.metric))
+    return "人" in units and bool(_UNITLESS.fullmatch(f.text)) and bool(_PEOPLE.search(f.metric))
+
+
+_PEOPLE = re.compile(r"人(?!均)|儿童|婴幼儿|新生儿|学生|毕业生|老人|居民|群众|职工|农民|患者|游客|旅客")
 
 
 def _is_verb(word: str) -> bool:
