@@ -435,13 +435,18 @@ def _asks_count(q: Query) -> bool:
         set(q.units) & set(COUNT_UNITS))
 
 
+def _proper_terms(q: Query) -> tuple[Term, ...]:
+    """The words of the question proper: not those of the caller's situation, examples or asides,
+    which weigh ``CONTEXT_WEIGHT`` or less."""
+    return tuple(t for t in q.terms if t.weight > CONTEXT_WEIGHT)
+
+
 def _head_conflict(q: Query, metric: str) -> bool:
     """Two adjacent words of the question ("预算" "支出") where the metric has the first followed by
     another word ("预算收入"): the question names a different thing of the same family."""
     # (the words of what is asked: a caller's situation, "学校门口…堵车", names no metric; a single
     # character after a word is a verb, "导师带出来", not a word of the family)
-    words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
-             and t.weight > CONTEXT_WEIGHT]
+    words = [t.text for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1]
     pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if (a + b) in q.norm]
     return _other_of_family(pairs, metric)
 
@@ -1358,9 +1363,9 @@ class Answerer:
                 # "…是103.4公里吗": the figure the report gives settles it, yes or no
                 rec = out.meta.get("record")
                 stated = parse_all(" ".join(q.stated_figures))
-                agrees = bool(rec) and any(same_value(a, b) for a in stated for b in parse_all(rec["text"]))
-                if rec and not any(a.unit == b.unit or not a.unit or not b.unit
-                                   for a in stated for b in parse_all(rec["text"])):
+                given = parse_all(rec["text"]) if rec else []
+                agrees = any(same_value(a, b) for a in stated for b in given)
+                if rec and not any(a.unit == b.unit or not a.unit or not b.unit for a in stated for b in given):
                     rec = None  # a figure of another quantity ("free for all three years": 57.6万名儿童) says nothing of it
                 if not rec:
                     # no record of that figure: it qualifies the thing asked ("240小时过境免签", "再延长30年"),
@@ -1547,18 +1552,21 @@ class Answerer:
             need = YESNO_SETTLES_EN if q.lang == "en" else YESNO_SETTLES
             # (a dictionary's word written apart counts only as its short form: free is 免费, not
             # 减免…费; a name typed stays loose: 海口 in 湛海高铁)
-            got = min(self.coverage(q, c.sentence.text, chars=True, strict="dictionary"),
-                      self.coverage(q, self._fact_text(c), chars=True, strict="dictionary"))
+            fact = self._fact_text(c)
+
+            def share(query: Query) -> float:
+                return min(self.coverage(query, c.sentence.text, chars=True, strict="dictionary"),
+                           self.coverage(query, fact, chars=True, strict="dictionary"))
+
+            got = share(q)
             if got >= need:
                 return True
-            main = tuple(t for t in q.terms if t.weight > CONTEXT_WEIGHT)
-            if got >= YESNO_SETTLES_WITH_STORY and q.lang == "zh" and 0 < len(main) < len(q.terms):
+            main = _proper_terms(q)
+            if got >= YESNO_SETTLES_WITH_STORY and q.lang == "zh" and 0 < len(main) < len(q.terms) \
+                    and share(replace(q, terms=main)) >= need:
                 # the caller's story ("孩子学校夏天太热，…教室都装空调了吗") need not be the report's
                 # words: what the question proper asks must all be there
-                mq = replace(q, terms=main)
-                if min(self.coverage(mq, c.sentence.text, chars=True, strict="dictionary"),
-                       self.coverage(mq, self._fact_text(c), chars=True, strict="dictionary")) >= need:
-                    return True
+                return True
             # an English question loses words on the way through a dictionary ("special bus lines that
             # take tourists around the sights"): a little less will do when the clause holds its most
             # specific word (a subway no report mentions is not settled by 新修建森林防火通道)
@@ -1621,8 +1629,7 @@ class Answerer:
         top = self._max_idf + 1.0
         best: dict[str, float] = {}
         # (the words of the caller's situation or examples are not what the question is about)
-        main = [t for t in q.terms if t.weight > CONTEXT_WEIGHT] or q.terms
-        for t in main:
+        for t in _proper_terms(q) or q.terms:
             toks = tokens(t.text, normalized=True)
             if not toks:
                 continue

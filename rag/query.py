@@ -345,6 +345,7 @@ _EN_BENEFICIARY = re.compile(
     r"\s*(?:can|will|do|does|are|could|would|should|may)\s+((?:(?:all|more|foreign|overseas|international|local|"
     r"ordinary)\s+)*(?:foreigners?|travell?ers|tourists|visitors|residents|citizens|people|locals|families|households))\b")
 _EN_EXAMPLE = re.compile(r"(?:,\s*(?:like|including)|\bsuch as|\be\.g\.|\bfor (?:example|instance))\s", re.I)
+_SENTENCE_END = re.compile(r"[?？.!]")
 _EN_ASIDE = re.compile(r"\(((?:[^()\s]+\s?){1,3})\)|\bas an? (?:percentage|percent|share|proportion) of ((?:the )?[\w&.' -]{1,30}?)(?=[?,.!]|$)",
                        re.I)
 _EN_YESNO_START = re.compile(r"\s*(?:is|are|will|does|do|did|can|has|have|was|were|would|should|could)\b", re.I)
@@ -446,7 +447,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         example = ""
         eg = _EN_EXAMPLE.search(covered)
         if eg:
-            end = re.compile(r"[?？.!]").search(covered, eg.end())
+            end = _SENTENCE_END.search(covered, eg.end())
             end_at = end.start() if end else len(covered)
             example, covered = covered[eg.end():end_at], covered[:eg.start()] + " " + covered[end_at:]
         example += asides
