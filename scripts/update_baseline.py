@@ -29,6 +29,7 @@ SETS = {
     "forms4": ("eval/forms4/questions.jsonl", [WEIHAI], WEIHAI),
     "forms5": ("eval/forms5/questions.jsonl", [WEIHAI], WEIHAI),
     "forms6": ("eval/forms6/questions.jsonl", [WEIHAI], WEIHAI),
+    "forms7": ("eval/forms7/questions.jsonl", [WEIHAI], WEIHAI),
     "traditional": ("eval/traditional/questions.jsonl", [WEIHAI], WEIHAI),
     "dev_en": ("eval/dev_en/questions.jsonl", [WEIHAI], WEIHAI),
     "national2024": ("eval/national2024/questions.jsonl", ["national-2024-government-work-report.txt"], ""),
