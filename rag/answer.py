@@ -75,7 +75,7 @@ _END_LEVEL = re.compile(r"(?:增长|提高|提升|增加|上升|扩大|下降|�
 _NUMERIC = re.compile(r"[\d.%]+|[万亿千百]?(?:亿元|万元|元|万亩|亩|公顷|公里|万人|人次|万户|户|场次|万吨|吨)|万[亩人户吨元]")
 # Social insurance has two schemes, for residents and for employees (and retirees of employers):
 # a clause about one does not answer a question about the other (企业退休人员养老金 is not 城乡居民基础养老金)
-_SCHEMES = (re.compile(r"居民"), re.compile(r"职工|退休人员|离退休|退休职工|机关事业单位"))
+_SCHEMES = (re.compile(r"居民"), re.compile(r"职工|退休人员|离退休|退休职工|机关事业单位|(?:企业|单位|工厂|厂里|国企)退休"))
 
 
 def _other_scheme(question: str, clause: str) -> bool:
@@ -104,6 +104,33 @@ def _names_another(topic: Query, clause: str, rare) -> bool:
         if set(before) & set(a) and not rare(a):
             continue
         return True
+    return False
+
+
+def _asks_plans(q: Query) -> bool:
+    """Does a list question ask what is being done: it names no time, asks no result, and is not
+    after the members of a name ("“新三样”是指哪几样", which the review may spell out)?"""
+    return not q.mentions.times and q.mentions.wants != "result" and not q.defined_term
+
+
+def _said_of_another(asked: Query, topic: Query, clause: str) -> bool:
+    """Is the word asked (免费) said of another thing in the clause, a noun right after it that is none of
+    the topic's words (普及15年免费特殊教育, when kindergarten is asked), the topic being nowhere in it?"""
+    from .segment import segment, word_class
+
+    c = normalize(clause)
+    if any(len(t.text) >= 2 and t.text in c for t in topic.terms):
+        return False
+    for t in asked.terms:
+        # (a word said of a thing, 免费, not a thing itself: 证明 in “无证明城市”)
+        i = c.find(t.text) if len(t.text) >= 2 and has_cjk(t.text) and word_class(t.text)[:1] in ("v", "a") else -1
+        if i < 0:
+            continue
+        after = segment(c[i + len(t.text):])
+        noun = after[0] if after else ""
+        if len(noun) >= 2 and has_cjk(noun) and word_class(noun)[:1] in ("n", "l", "j", "") \
+                and noun not in topic.norm and not any(x.text in noun or noun in x.text for x in topic.terms):
+            return True
     return False
 
 
@@ -190,6 +217,7 @@ LIST_CONTINUE = 0.75
 LIST_FOLLOWING = 4
 LIST_ANCHORS = 3
 LIST_TITLE_WEIGHT = 0.5
+LIST_REVIEW_PENALTY = 0.25
 
 
 def _abbreviates(word: str, text: str, span: int = 12) -> bool:
@@ -306,10 +334,12 @@ def _contracted_pairs(q: Query, norm: str, groups: dict[str, tuple[float, float]
     first characters (奖励 + 补贴: 奖补资金; 公共 + 交通: 公交): both are present."""
     # (words next to each other in the question, each the user's or a curated reading, not a
     # dictionary's guess: 境内外重点 is no contraction of 外贸 and 重视)
+    # (one of the two may be a word that does not count on its own, the figure's frame: "subsidy and
+    # reward money" -> 补贴 + 奖励, 奖补资金)
     order = {g: i for i, g in enumerate(dict.fromkeys(t.group or t.text for t in q.terms))}
-    missing = [t for t in q.terms if groups.get(t.group or t.text, (0.0, 1.0))[1] == 0.0
+    missing = [t for t in q.terms if groups.get(t.group or t.text, (0.0, 0.0))[1] == 0.0
                and len(t.text) >= 2 and has_cjk(t.text[:2]) and t.origin != "cedict"]
-    if len(missing) < 2:
+    if not any((t.group or t.text) in groups for t in missing):
         return groups
     found = set()
     for a in missing:
@@ -446,7 +476,9 @@ def _head_conflict(q: Query, metric: str) -> bool:
     another word ("预算收入"): the question names a different thing of the same family."""
     # (the words of what is asked: a caller's situation, "学校门口…堵车", names no metric; a single
     # character after a word is a verb, "导师带出来", not a word of the family)
-    words = [t.text for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1]
+    # (nor a frame word: 低保每月最低标准 asks 低保最低月标准)
+    words = [t.text for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
+             and t.text not in FRAME_WORDS]
     pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if (a + b) in q.norm]
     return _other_of_family(pairs, metric)
 
@@ -816,6 +848,8 @@ class Answerer:
                     hit = 1.0
             if figure and hit < 0.67 and len(t.text) >= 3 and t.text.endswith("率") and t.text[:-1] in norm:
                 hit = 1.0  # 覆盖率 asked, 覆盖面达到90% given: the rate of what the text names (the unit is checked apart)
+            if hit < 0.67 and len(t.text) >= 3 and t.text[0] == "总" and t.text[1:] in norm:
+                hit = 1.0  # 总产量 asked, 粮食产量838.6亿斤 given: the total is the quantity itself
             # a compound counts as present when most of it is, its head (last two characters) included:
             # 一般公共预算支出 is not 一般公共预算收入
             head_ok = len(toks) < 3 or toks[-1] in present
@@ -1135,7 +1169,9 @@ class Answerer:
         # 扩大高水平开放。稳步推进…", too short for a list), the rest of its paragraph
         lead_only = sum(not self._is_heading(top, x) for x in self._passage_sentences(top)) < 3
         # (a report's closing call to action continues no list it does not start)
-        near = [h for h in r.hits[:4] if h.passage.role != "closing" or top.role == "closing"]
+        # (nor does the review of results continue a list of this year's plans)
+        near = [h for h in r.hits[:4] if (h.passage.role != "closing" or top.role == "closing")
+                and (h.passage.role != "review" or top.role == "review" or not _asks_plans(q))]
         hits = [anchor] + [h for h in near if h is not anchor and (
             (h.score >= LIST_CONTINUE * anchor.score and self.coverage(q, h.passage.text) >= 0.5)
             or (h.passage.key == top.key and h.passage.start >= top.end and lead_only))]
@@ -1231,8 +1267,12 @@ class Answerer:
         from .segment import word_class
 
         about = replace(q, terms=tuple(t for t in q.terms if word_class(t.group or t.text)[:1] not in ("v", "d")))
+        # (a question that names no time and asks no result asks what is being done: the plans say it,
+        # not the review of last year's results)
+        plans = _asks_plans(q)
         return max(r.hits[:LIST_ANCHORS], key=lambda h: h.score / best + LIST_TITLE_WEIGHT * self.coverage(
-            about, " ".join(h.passage.section[1:]) + " " + h.passage.title, chars=True))
+            about, " ".join(h.passage.section[1:]) + " " + h.passage.title, chars=True)
+            - LIST_REVIEW_PENALTY * (plans and h.passage.role == "review"))
 
     def _specificity(self, text: str) -> float:
         """Mean idf of a sentence's bigrams relative to the rarest: a concrete measure (深远海养殖,
@@ -1291,8 +1331,9 @@ class Answerer:
                 after = norm[i + len(term):]
                 if not loose:
                     continue
-                # (or a name with its kind: 运用好“543”体系，牢固树立“…”五种意识，用好“…”四个方法…)
-                if re.search(rf"\d|[{CN_DIGITS}]", term) and re.match(r"[”\"]?[\u4e00-\u9fff]{0,4}[，,：:]", after) \
+                # (or a name with its kind: 运用好“543”体系，牢固树立“…”五种意识，用好“…”四个方法…; or with its
+                # version: 实施“两通工程”2.0版，建设邻县高速通、乡镇便捷通、港口铁路通项目)
+                if re.search(rf"\d|[{CN_DIGITS}]", term) and re.match(r"[”\"]?(?:\d+(?:\.\d+)?版)?[\u4e00-\u9fff]{0,4}[，,：:]", after) \
                         and "、" in re.split(r"[。；;]", after)[0]:
                     return strip_punct(display(s.text)), hit
                 # the kind the question names, said of it ("湘易办是个啥平台": "“湘易办”…成为…总入口、总平台")
@@ -1419,8 +1460,11 @@ class Answerer:
             # the best clause names the thing but no time ("制定实施实现碳达峰行动方案"); a clause scored
             # nearly as well that names it as fully, with a time in it, answers ("如期实现2030年前碳达峰目标")
             full = self.coverage(q, best.clause.text, chars=True)
+            # (or its sentence does, the time in a clause of its own: "2025年春节前夕，再次亲临辽宁考察")
             alt = next((c for c in cands[1:WHEN_ALTERNATIVES] if c.score >= WHEN_SCORE_SHARE * best.score
-                        and times_in(c.clause.text) and self.coverage(q, c.clause.text, chars=True) >= full), None)
+                        and self.coverage(q, c.clause.text, chars=True) > 0
+                        and any(times_in(x.text) and self.coverage(q, x.text, chars=True) >= full
+                                for x in (c.clause, c.sentence))), None)
             if alt is not None:
                 best = alt
                 times = times_in(best.sentence.text)
@@ -1506,7 +1550,9 @@ class Answerer:
         if side is not None and side.wants == "result" and not (NOW.search(q.norm) and not WANTS_RESULT.search(q.norm)):
             # "did it already…": what the review of the year says settles it before this year's plans
             # (not "is it now…": a plan in force settles that as well)
-            cands = sorted(cands, key=lambda c: c.hit.passage.role != "review")
+            # (and of the reviews, one of the years asked before the five years': "last year" is 2025's)
+            cands = sorted(cands, key=lambda c: (c.hit.passage.role != "review",
+                                                 bool(side.years) and not set(c.hit.passage.years) <= set(side.years)))
         for c in cands:
             key = (c.hit.passage.key, c.sentence.start)
             seen.add(key)
@@ -1560,7 +1606,9 @@ class Answerer:
 
             got = share(q)
             if got >= need:
-                return True
+                # (what is asked must not be said of another thing in the clause shown: "Will kindergarten be
+                # made free": 普及15年免费特殊教育)
+                return not self._said_of_another_en(q, c)
             main = _proper_terms(q)
             if got >= YESNO_SETTLES_WITH_STORY and q.lang == "zh" and 0 < len(main) < len(q.terms) \
                     and share(replace(q, terms=main)) >= need:
@@ -1609,6 +1657,14 @@ class Answerer:
             # are the caller's ("社区会搞…"); the passage need only touch them
             return self.coverage(topic, c.hit.passage.text, chars=True, strict=True) >= YESNO_TOPIC_NAMED
         if self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC:
+            # (the topic is elsewhere in the sentence: what is asked must not be said of another thing in
+            # the clause, 幼儿园会免费吗 and "发展学前…特殊教育,普及15年免费特殊教育")
+            return not _said_of_another(asked, topic, c.clause.text)
+        proper = [t for t in topic.terms if t.weight > CONTEXT_WEIGHT]
+        if proper and len(proper) < len(topic.terms) \
+                and self.coverage(replace(topic, terms=tuple(proper)), c.clause.text, chars=True, strict=True) >= 0.99:
+            # the clause names all the question proper asks about (孩子成绩一般，普高今年会扩招吗: 扩大普通高中
+            # 招生比例); the caller's story need not be the report's words
             return True
         last = _clauses_of(q.norm)[-1]
         if asked.terms and len(last) < len(q.norm) and not any((t.group or t.text) in last for t in topic.terms):
@@ -1621,6 +1677,27 @@ class Answerer:
                 return rarest.text[:2] in normalize(c.clause.text)
             return len(rarest.text) >= 2 and rarest.text in normalize(c.clause.text)
         return False
+
+    def _said_of_another_en(self, q: Query, c: Candidate) -> bool:
+        """``_said_of_another`` for an English question: its words that say something of a thing (free:
+        免费; every reading a verb or adjective) against the others, the topic, which the sentence names
+        outside the clause."""
+        from .segment import word_class
+
+        if q.lang != "en":
+            return False
+        groups: dict[str, list[Term]] = {}
+        for t in q.terms:
+            groups.setdefault(t.group or t.text, []).append(t)
+        said = tuple(t for alts in groups.values() if all(word_class(x.text)[:1] in ("v", "a") for x in alts)
+                     for t in alts)
+        topic = replace(q, terms=tuple(t for t in q.terms if t not in said and has_cjk(t.text)))
+        if not said or not topic.terms or self.coverage(topic, c.sentence.text, chars=True) == 0.0:
+            return False
+        # (of the clauses shown, those that say it: "发展学前…特殊教育，普及15年免费特殊教育" is shown for
+        # its first clause, and its second says what is free; one clause that says it of the topic will do)
+        saying = [x for x in clauses(self._fact_text(c)) if any(t.text in normalize(x.text) for t in said)]
+        return bool(saying) and all(_said_of_another(replace(q, terms=said), topic, x.text) for x in saying)
 
     def _holds_rarest(self, q: Query, text: str) -> bool:
         """Does ``text`` hold the question's most specific word: of its words, the one rarest in the

@@ -378,8 +378,9 @@ def extract(ps: Passage, place: str) -> list[Figure]:
                 # a clause without a figure opening on a noun ("地区生产总值连跨两个万亿元台阶，年均增长5.7%";
                 # "…东盟进出口分别增长37.2%、19%，全省进出口总值创历史新高，达到5379亿元")
                 subject = _LEAD_WORDS.sub("", _leading_noun(text))
-                if len(subject) >= 4:
-                    prev_subject = subject
+                # (a clause about something else ends the subject before it: "高质量建设金华（义乌）中欧班列
+                # 集结中心，深化中欧班列市场化运营改革，全年开行3000列以上" counts the trains, not 金华)
+                prev_subject = subject if len(subject) >= 4 else ""
             # what the money or measure is for, said in the next clause ("拟发行特别国债5000亿元，支持国有
             # 大型商业银行补充资本"): part of what the figure measures
             nxt = parts_of[k + 1].text.strip(" ，,。；;") if k + 1 < len(parts_of) else ""

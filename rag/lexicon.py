@@ -123,6 +123,10 @@ def _read_tsv(path: Path) -> list[tuple[str, list[str]]]:
     return rows
 
 
+# characters that glue to a question's word without making a longer word with it: modals, particles
+_FUNCTION_CHARS = frozenset("会能要还将在的了吗呢吧不也都就再又把被给让没")
+
+
 @dataclass(frozen=True)
 class Lexicon:
     zh: dict[str, tuple[str, ...]]  # normalised colloquial -> report terms
@@ -144,6 +148,9 @@ class Lexicon:
             if a < 0 or b > len(text):
                 continue
             span = text[a:b]
+            extra = text[a:start] + text[end:b]
+            if all(ch in _FUNCTION_CHARS for ch in extra):
+                continue  # 会治理 is a modal and a verb (社会治理 is no word of the question)
             if re.fullmatch(r"[\u4e00-\u9fff]+", span) and span in self.corpus:
                 return True
         return False

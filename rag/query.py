@@ -45,7 +45,7 @@ ZH_STOPWORDS = frozenset(
     比 相比 比较 对比 哪个 哪一个 高 低 差 差多少 多了 少了 分别为 多少呢 各是 各 各自 比有 变化 有啥变化 啥变化
     有什么变化 什么变化 两年 两个 这两年 各为 分别是多少 定的是 定的 定了 定为 设定 订 现在 目前 当前 眼下
     啥时候 什么时候 何时 哪天 哪一天 几月 几号 哪年 哪一年 多久 什么地方 哪个城市 哪个地方 哪些地方 哪几个地方 哪些地区 在哪 在哪儿 在哪里
-    以后 今后 往后 之后 将来 实行 推行 执行 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
+    以后 今后 往后 之后 将来 实行 推行 执行 那么 这么 那么多 这么多 出力 使劲 用力 下功夫 下力气 花力气 往 朝 为了 更 更多 更加 帮扶 扶持 招 高招 妙招 招数 出招 出台了 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
     这种 那种 这类 那类 这样的 那样的 各种 开个 办个 搞个 弄个 全部 下来 真的 真是
     问下 问问 想问问 想问下 问一问 打听 打听一下 咨询一下 了解一下 想了解 我家 俺家 咱家 我爸 我妈 我爸妈 爸妈 俺爹 俺娘
     继续 听说 据说 听人说 听别人说 老听人说 花大钱 马上 快要 就要 刚刚 刚 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
@@ -91,7 +91,7 @@ _ASKS_LIST = re.compile(
     r"哪些|哪几|分别是什么|名单|清单|具体是|具体有|列出|包括(?:什么|啥|哪)|都有(?:啥|什么)|有啥|"
     r"有什么(?!意思|区别|不同|关系|用|含义)|什么(?:措施|举措|政策|办法|安排|支持|帮扶|招|新招|项目|工程|活动|行动|计划|改革|新|好)|"
     r"怎么(?!样|回事|说|理解|算)|如何|怎样(?!理解)|咋(?!样)|采取|做什么|干什么|干啥|做啥|搞啥|抓(?:什么|啥|哪些)|(?:做|干|搞|办)(?:些|了些|点)(?:啥|什么)|打算怎么|要怎么|出台了?什么|"
-    r"\blist\b|which ones|name (?:all|the)|what are the \d+|what (?:is|are|will) (?:being |be )?(?:done|planned)|"
+    r"(?<!on the )(?<!off the )\blist\b(?! of (?:provinces|cities|countries|places))|which ones|name (?:all|the)|what are the \d+|what (?:is|are|will) (?:being |be )?(?:done|planned)|"
     r"what (?:[\w-]+ ){0,2}?(?:measures|steps|policies|actions|support|help|plans|initiatives|programs|programmes|projects|reforms|"
     r"changes|improvements|events|activities)|how (?:will|does|do|is|are|can|to|would)\b|"
     r"what (?:is|are|will|does) (?:the )?[\w\s'-]{0,40}\b(?:doing|do|planning|offer|offering)\b|"
@@ -114,7 +114,7 @@ _ASKS_YESNO = re.compile(
 )
 _ASKS_DEFINITION = re.compile(
     r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|指的是啥|含义|怎么理解|是什么概念|"
-    r"是个啥|是啥东西|^what (?:is|are) (?:meant by|the meaning of)|what does .{1,40} (?:mean|stand for|refer to)|"
+    r"是个啥|是啥东西|(?:说|讲)的是(?:啥|什么)|是干(?:啥|什么)的|^what (?:is|are) (?:meant by|the meaning of)|what does .{1,40} (?:mean|stand for|refer to)|"
     r"^(?:define|explain) |^what (?:is|are) (?:the )?[\"“'‘]"
 )
 _ASKS_COMPARE = re.compile(r"分别|相比|对比|比较|和.{1,12}比|跟.{1,12}比|与.{1,12}比|哪个(?:更)?(?:高|低|多|少|大|快)|差多少|"
@@ -130,14 +130,17 @@ _MODALS = frozenset("要会能将想该是有可还")
 _COLLOQUIAL_VERB = re.compile(r"([\u4e00-\u9fff])一\1|多([\u4e00-\u9fff])点(?![儿])")
 # a verb with its result (建好, 装上, 修完): a verb, however the segmenter tags it
 RESULTATIVE = re.compile(r"[\u4e00-\u9fff]{1,2}[好上完成到掉起]")
-_SCAFFOLD = re.compile(r"(?:老|常|总|经常)?听(?:人|别人|人家|朋友|邻居)?说(?:了)?|据说|还有没有人|有没有人|有人(?=管)|还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
+_SCAFFOLD = re.compile(r"(?:老|常|总|经常)?听(?:人|别人|人家|朋友|邻居)?说(?:了)?|(?:上|最近)(?:1|一)?次|据说|还有没有人|有没有人|有人(?=管)|还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
                        r"定的是|定的|定了|定为|定在|定成|设定为|是定的|哪天|哪一天|几月几号|几号|几月|什么时候|啥时候|"
                        r"多大规模|多大|(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大|钱)?")
 _ECONOMY_GROWS = re.compile(r"经济(?:实际上?|预计|预期|打算|计划|准备|要|会|能|将|大概|一共|总共)*(?:增长|增速|涨|增)(?!加值)")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 # A numbered name whose members are asked: "四大主导产业具体是哪几个", "“三增长”是哪三个"
-_MEMBERS_ASKED = re.compile(r"[“\"]?((?:[一二三四五六七八九十两]+|\d+)(?:大|个|项|种|类|条|张|件)?[\u4e00-\u9fff\d]{2,14}?)[”\"]?[，,]?"
-                            r"(?:具体|到底|都|分别)?(?:是|指(?:的是)?|包括|有)(?:哪几|哪些|哪|啥|什么)")
+# (a quoted name may open on a word before its number: "“新三样”是指哪几样")
+_MEMBERS_ASKED = re.compile(r"[“\"]?((?<=[“\"])[\u4e00-\u9fff]{1,2}(?:[一二三四五六七八九十两]+|\d+)[\u4e00-\u9fff]{1,6}?(?=[”\"])|"
+                            r"(?:[一二三四五六七八九十两]+|\d+)(?:大|个|项|种|类|条|张|件)?[\u4e00-\u9fff\d]{2,14}?)[”\"]?[，,]?"
+                            r"(?:具体|到底|都|分别)?(?:是指|是|指(?:的是)?|包括|有)(?:哪几|哪些|哪|啥|什么)")
+_INDEFINITE = "所|家|个|位|名|座|条|项|批|次|件|只|台|张|间|处|种|份"
 _DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
 FORMS = ("figure", "list", "yesno", "when", "where", "compare", "definition", "other")
@@ -294,12 +297,14 @@ def asked_predicate(text: str) -> str:
                 and not word_class(tok).startswith("n"):
             return tok[1:] + t[pos:]  # 会涨, 能免, 能建好: the verb is what is asked (能耗, 要素 are nouns)
     if done:
-        # 太原地铁1号线开通了没有: 开通 is asked; 出过重大安全生产事故没有: from the verb on
-        pos = 0
-        for tok in segment(t):
-            if word_class(tok).startswith("v") and (len(tok) > 1 or t[pos + 1: pos + 2] in ("过", "了")):
-                return t[pos:]
-            pos += len(tok)
+        # 太原地铁1号线开通了没有: 开通 is asked; 出过重大安全生产事故没有: from the verb on (of the last
+        # clause first: "担心交不了房，去年保交房的任务完成了没有" asks 完成)
+        for part in dict.fromkeys((last, t) if last.strip() else (t,)):
+            pos = 0
+            for tok in segment(part):
+                if word_class(tok).startswith("v") and (len(tok) > 1 or part[pos + 1: pos + 2] in ("过", "了")):
+                    return part[pos:]
+                pos += len(tok)
     return ""  # no modal, or only modals
 
 
@@ -383,7 +388,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     terms: list[Term] = []
 
     # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go (有没有人管: 管)
-    topic_norm = _SCAFFOLD.sub(" ", _COLLOQUIAL_VERB.sub(lambda m: m.group(1) or m.group(2), topic_norm))
+    # (多X点 is "X a bit more" when X is a verb, 多给点钱; 那么多重点项目 is 多 and 重点)
+    topic_norm = _SCAFFOLD.sub(" ", _COLLOQUIAL_VERB.sub(
+        lambda m: m.group(1) or (m.group(2) if word_class(m.group(2))[:1] in ("v", "p") else m.group(0)), topic_norm))
     topic_norm = _A_NOT_A.sub(lambda m: m.group(1) if m.group(1) not in _MODALS else " ", topic_norm)
     topic_norm = _DONE.sub(" ", topic_norm)
     # "经济实际涨了多少", "经济打算增长多少": the economy's growth, as "经济增长" says it
@@ -506,7 +513,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             # (the kind asked after it is not the term: 湘易办到底是个啥平台)
             core = re.sub(r"(?:到底|究竟|具体)?(?:是个啥|是个什么|是啥样的|是什么样的)[\u4e00-\u9fff]{0,4}$", "", core)
             core = re.sub(r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|(?:到底|究竟)?(?:是什么意思|什么意思|啥意思|指的是什么|"
-                          r"指什么|是指什么|指的是啥|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西)", "", core)
+                          r"指什么|是指什么|指的是啥|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西|(?:说|讲)的是(?:啥|什么)|"
+                          r"是干(?:啥|什么)的)", "", core)
             defined = core if has_cjk(core) and len(core) <= 12 else ""
     # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states; a number
     # that names (22号线, 第3届) is a name
@@ -515,7 +523,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     stated = tuple(f.text for f in parse_all(english_figures(text) if lang == "en" else text)
                    if not re.fullmatch(r"20\d\d|\d{4,}", f.text)
                    and text[f.end:f.end + 1] not in ("代", "号", "届") and text[f.start - 1:f.start] != "第"
-                   and not (lang == "zh" and len(norm) == len(text) and in_own_story(norm, f.start)))
+                   and not (lang == "zh" and len(norm) == len(text) and in_own_story(norm, f.start))
+                   # (一所, 一家: "a", not a count: "听说要建一所文化科技大学")
+                   and not (re.fullmatch(rf"1({_INDEFINITE})", f.text) and "一" + f.text[1:] in question))
     if stated and form == "yesno":
         # "超过80%了吗": the comparison is the figure's, not a word the settling clause must repeat
         # (the report writes 突破80%)

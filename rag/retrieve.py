@@ -151,9 +151,10 @@ class Retriever:
             return np.zeros(len(self.passages), dtype=bool)
         return self._about[:, cols].any(axis=1)
 
-    def prior(self, side: Side | None, rows: np.ndarray, figure: bool = False) -> np.ndarray:
+    def prior(self, side: Side | None, rows: np.ndarray, figure: bool = False, plans: bool = False) -> np.ndarray:
         """Role and recency bonus of the allowed passages (see ``ROLE_BONUS``); ``figure``: the
-        question asks a figure, which for one year is never read from a passage about a period."""
+        question asks a figure, which for one year is never read from a passage about a period;
+        ``plans``: it asks what is being done (a list), which the plans say, not the review of results."""
         bonus = np.zeros(len(rows), dtype=np.float32)
         if side is None:
             return bonus
@@ -162,6 +163,8 @@ class Retriever:
             bonus += ROLE_BONUS * (roles == "review")
         elif side.wants == "target":
             bonus += ROLE_BONUS * np.isin(roles, ("targets", "tasks", "appendix"))
+        elif plans:
+            bonus += ROLE_BONUS / 2 * np.isin(roles, ("targets", "tasks", "appendix"))
         if not side.years:
             bonus += CURRENT_BONUS * self._current[rows]
         elif len(side.years) == 1:  # a passage about that year alone beats one about a period containing it
@@ -251,7 +254,7 @@ class Retriever:
         t = time.perf_counter()
         allowed = self.mask(side)
         rows = np.flatnonzero(allowed)
-        fused = self.prior(side, rows, figure=q.form == "figure" or q.asks_number)
+        fused = self.prior(side, rows, figure=q.form == "figure" or q.asks_number, plans=q.form == "list")
         timings["scope"] = (time.perf_counter() - t) * 1000
         parts: dict[str, np.ndarray] = {}
         chunk_dense: np.ndarray | None = None

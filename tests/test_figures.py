@@ -174,3 +174,10 @@ def test_a_rate_per_period_keeps_its_period_in_the_figure():
 ])
 def test_units_asked_by_what_is_asked(question, units):
     assert asked_units(question) == units
+
+
+def test_a_clause_about_something_else_ends_the_subject_before_it():
+    text = "高质量建设金华（义乌）中欧班列集结中心，深化中欧班列市场化运营改革，全年开行3000列以上。"
+    recs = extract(Passage("r.txt", 1, 0, len(text), "", (), "tasks", (2026,), text), "浙江省")
+    (rec,) = [r for r in recs if r.text == "3000列以上"]
+    assert "中欧班列" in rec.metric and not rec.metric.startswith("高质量建设金华")

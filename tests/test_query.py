@@ -218,7 +218,7 @@ def test_already_and_all_are_scaffolding_and_a_past_question_asks_its_verb():
 
 def test_the_situation_before_a_figure_question_weighs_less():
     q = analyze("学校门口上下学堵车，今年要治理多少所学校周边的路？")
-    w = {t.text: t.weight for t in q.terms}
+    w = {t.group or t.text: t.weight for t in q.terms}
     assert w["门口"] < w["周边"] and w["治理"] == 1.0
 
 
@@ -366,3 +366,37 @@ def test_a_verb_with_its_aspect_particle_is_the_verb():
 def test_an_english_aside_weighs_less_than_what_is_asked(question, aside, main):
     weight = {t.text: t.weight for t in analyze(question).terms}
     assert weight[aside] < 1.0 and weight[main] == 1.0
+
+
+def test_more_of_a_verb_is_colloquial_but_more_key_projects_are_key_projects():
+    # 多X点 is "X a bit more" only when X is a verb: 那么多重点项目 is 多 and 重点项目
+    terms = analyze("今年威海那么多重点项目，全年打算完成多少投资？").terms
+    assert "重点项目" in {t.group for t in terms} and not {"重", "那么"} & {t.text for t in terms}
+    assert any(t.group == "涨" for t in analyze("养老金能多涨点吗").terms)
+
+
+def test_a_as_one_university_is_no_figure_the_report_must_state():
+    assert analyze("听说长沙要建一所文化科技大学，是真的吗？").stated_figures == ()
+    assert analyze("今年要新建1所大学吗").stated_figures == ("1所",)
+
+
+def test_forms_of_asking_what_a_name_means_or_holds():
+    assert analyze("“两通工程”2.0版说的是啥？").form == "definition"
+    q = analyze("外贸说的“新三样”到底是指哪几样？")
+    assert q.form == "list" and q.defined_term == "新三样"
+    # "on the list of provinces" is no request for a list
+    assert analyze("Is Jilin still on the list of provinces with high local government debt risk?").form == "yesno"
+    assert analyze("List the measures to cut government debt").form == "list"
+
+
+def test_the_last_time_is_scaffolding_and_a_done_question_asks_its_last_clause():
+    assert [t.text for t in analyze("总书记上一次来辽宁考察是什么时候？").terms] == ["总书记", "考察"]
+    assert analyze("我买的期房一直担心交不了房，去年保交房的任务完成了没有？").asked == "完成"
+
+
+def test_a_modal_before_a_word_makes_no_longer_report_word_with_it():
+    from rag.lexicon import load_lexicon
+
+    lex = load_lexicon().with_corpus(["推进社会治理现代化"])
+    # 会治理 is in 社会治理, but 会 is the question's modal: the colloquial word 治理 still expands
+    assert ("治理", "整治") in lex.expand_zh("今年会治理吗", keep_report_words=True)

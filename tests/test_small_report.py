@@ -1,7 +1,9 @@
 """Answer forms on a small report of its own (the real models), so that each case rests on a general
 pattern of these reports and not on one report's wording: definitions by a formula in quotation marks
 or by two things joined before a counted name, a rate per month, an amount of money asked where the
-report counts people, a title striven for, a base year compared with, and a region of the country."""
+report counts people, a title striven for, a base year compared with, a region of the country, a total
+asked of a quantity written without 总, this year's measures before last year's results, a word said of
+another thing, a versioned name spelled out, and "a university" that is no count."""
 
 from __future__ import annotations
 
@@ -17,12 +19,16 @@ LINES = [
     "一、2025年工作回顾",
     "过去一年，城乡居民基础养老金最低标准从98元/月提高到178元/月，为87万名80岁以上老年人发放高龄津贴。"
     "省会机场成为东北地区首个双跑道运行机场。",
+    "粮食产量800.5亿斤，再创历史新高。社会消费品零售总额增长5.1%，消费市场持续回暖，汽车、家电消费带动作用明显。",
     "二、2026年重点工作",
     "（一）推进科技创新。推广“政府+高校+企业+金融”星湖模式，促进教育科技人才良性循环。",
     "（二）提升城市治理。深入抓好垃圾分类和物业管理两个关键小事，完善生活垃圾分类体系。",
     "（三）发展文化旅游。推动青峰山景区创建国家5A级旅游景区，办好旅游发展大会。",
     "（四）远景目标。展望到2035年的奋斗目标，在“十五五”基础上再奋斗五年，人均地区生产总值比2020年翻一番。",
     "（五）办好学前教育。全省58万名儿童享受减免幼儿园学前一年保育教育费。",
+    "（六）扩大消费。实施消费品以旧换新，发放汽车、家电消费券，设置中小学春秋假，发展首店经济。",
+    "（七）发展特殊教育。发展学前和高中阶段特殊教育，普及15年免费特殊教育。加快建设星湖科技大学。",
+    "（八）完善交通网络。实施“三通工程”2.0版，推进村村通客车、户户通网络、镇镇通燃气。",
 ]
 
 
@@ -81,3 +87,34 @@ def test_a_figure_of_another_quantity_does_not_settle_a_stated_figure(small):
     # "all three years" is a span of years; 58万名 counts children, and says nothing of it
     a = small.ask("Will kindergarten be made free for all three years?")
     assert a.refused and a.answer_type == "yesno" and "58万" not in a.direct_answer
+
+
+def test_a_total_asked_is_the_quantity_written_without_it(small):
+    a = small.ask("去年全省粮食总产量是多少？")
+    assert not a.refused and "800.5亿斤" in a.direct_answer
+
+
+def test_what_is_being_done_comes_from_the_plans_not_last_years_results(small):
+    a = small.ask("今年为了让大家多消费，省里都出了哪些招？")
+    assert not a.refused and a.answer_type == "list"
+    assert "消费券" in a.direct_answer and "增长5.1%" not in a.direct_answer
+    assert a.citations[0].line == 12
+
+
+def test_free_said_of_another_thing_does_not_settle_it(small):
+    a = small.ask("上幼儿园今年会免费吗？")
+    assert a.refused and a.answer_type == "yesno" and a.direct_answer == ""
+    # the same clause settles what it is said of
+    b = small.ask("特殊教育今年会免费吗？")
+    assert not b.refused and "免费特殊教育" in b.direct_answer
+
+
+def test_a_versioned_name_is_spelled_out_by_what_follows_it(small):
+    a = small.ask("“三通工程”2.0版说的是啥？")
+    assert not a.refused and a.answer_type == "definition"
+    assert "村村通客车、户户通网络、镇镇通燃气" in a.direct_answer
+
+
+def test_a_university_is_no_count_the_report_must_state(small):
+    a = small.ask("听说要建一所星湖科技大学，是真的吗？")
+    assert not a.refused and a.answer_type == "yesno" and "星湖科技大学" in a.direct_answer
