@@ -113,6 +113,12 @@ def _asks_plans(q: Query) -> bool:
     return not q.mentions.times and q.mentions.wants != "result" and not q.defined_term
 
 
+def _asks_one_year(q: Query) -> bool:
+    """Does the question name one year ("今年…怎么搞", 2026年), not a period?"""
+    return len(q.mentions.times) == 1 and q.mentions.times[0].kind in ("rel", "abs") \
+        and q.mentions.times[0].a == q.mentions.times[0].b
+
+
 def _said_of_another(asked: Query, topic: Query, clause: str) -> bool:
     """Is the word asked (免费) said of another thing in the clause, a noun right after it that is none of
     the topic's words (普及15年免费特殊教育, when kindergarten is asked), the topic being nowhere in it?"""
@@ -1170,8 +1176,10 @@ class Answerer:
         lead_only = sum(not self._is_heading(top, x) for x in self._passage_sentences(top)) < 3
         # (a report's closing call to action continues no list it does not start)
         # (nor does the review of results continue a list of this year's plans)
+        # (nor the plans for five years a list of one year's, "今年…怎么搞")
         near = [h for h in r.hits[:4] if (h.passage.role != "closing" or top.role == "closing")
-                and (h.passage.role != "review" or top.role == "review" or not _asks_plans(q))]
+                and (h.passage.role != "review" or top.role == "review" or not _asks_plans(q))
+                and (len(h.passage.years) <= 1 or len(top.years) > 1 or not _asks_one_year(q))]
         hits = [anchor] + [h for h in near if h is not anchor and (
             (h.score >= LIST_CONTINUE * anchor.score and self.coverage(q, h.passage.text) >= 0.5)
             or (h.passage.key == top.key and h.passage.start >= top.end and lead_only))]
@@ -1270,9 +1278,10 @@ class Answerer:
         # (a question that names no time and asks no result asks what is being done: the plans say it,
         # not the review of last year's results)
         plans = _asks_plans(q)
+        one_year = _asks_one_year(q)
         return max(r.hits[:LIST_ANCHORS], key=lambda h: h.score / best + LIST_TITLE_WEIGHT * self.coverage(
             about, " ".join(h.passage.section[1:]) + " " + h.passage.title, chars=True)
-            - LIST_REVIEW_PENALTY * (plans and h.passage.role == "review"))
+            - LIST_REVIEW_PENALTY * ((plans and h.passage.role == "review") or (one_year and len(h.passage.years) > 1)))
 
     def _specificity(self, text: str) -> float:
         """Mean idf of a sentence's bigrams relative to the rarest: a concrete measure (深远海养殖,

@@ -133,6 +133,7 @@ RESULTATIVE = re.compile(r"[\u4e00-\u9fff]{1,2}[好上完成到掉起]")
 _SCAFFOLD = re.compile(r"(?:老|常|总|经常)?听(?:人|别人|人家|朋友|邻居)?说(?:了)?|(?:上|最近)(?:1|一)?次|据说|还有没有人|有没有人|有人(?=管)|还要|还会|还能|还有没有|还有|是不是|有没有|可不可以|能不能|会不会|要不要|吗|呢|吧|[？?。！!]|"
                        r"定的是|定的|定了|定为|定在|定成|设定为|是定的|哪天|哪一天|几月几号|几号|几月|什么时候|啥时候|"
                        r"多大规模|多大|(?:多少|几)(?:个|件|项|家|座|所|条|场|次|名|批|户|套|辆|台|张|处|种|类|大|钱)?")
+_EVERY_ONE = re.compile(r"(?:每个|每一个|所有|全部|各个)的?(?:地级|设区的?|行政)?(市|县|村|镇)(?:都|全都|全)?(?=通)")
 _ECONOMY_GROWS = re.compile(r"经济(?:实际上?|预计|预期|打算|计划|准备|要|会|能|将|大概|一共|总共)*(?:增长|增速|涨|增)(?!加值)")
 _EN_SPLIT = re.compile(r"[a-z][a-z0-9&']*|\d+(?:\.\d+)?%?")
 # A numbered name whose members are asked: "四大主导产业具体是哪几个", "“三增长”是哪三个"
@@ -395,6 +396,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     topic_norm = _DONE.sub(" ", topic_norm)
     # "经济实际涨了多少", "经济打算增长多少": the economy's growth, as "经济增长" says it
     topic_norm = _ECONOMY_GROWS.sub("经济增长", topic_norm)
+    # "每个地级市都通高铁": a report that says it as 市市通高铁 (县县通高速, 村村通) is asked in its words
+    topic_norm = _EVERY_ONE.sub(lambda m: m.group(1) * 2 if m.group(1) * 2 + "通" in lex.corpus else m.group(0),
+                                topic_norm)
     # "(ocean GDP)", a short gloss, says again what an English question asked; "R&D spending as a percentage of GDP": GDP
     # is the base the share is of, not what is asked (both weigh as the caller's examples do, below)
     asides = ""

@@ -400,3 +400,13 @@ def test_a_modal_before_a_word_makes_no_longer_report_word_with_it():
     lex = load_lexicon().with_corpus(["推进社会治理现代化"])
     # 会治理 is in 社会治理, but 会 is the question's modal: the colloquial word 治理 still expands
     assert ("治理", "整治") in lex.expand_zh("今年会治理吗", keep_report_words=True)
+
+
+def test_every_city_is_asked_in_the_reduplicated_words_of_a_report_that_uses_them():
+    from rag.lexicon import load_lexicon
+
+    said = load_lexicon().with_corpus(["全面实现市市通高铁、县县通高速"])
+    assert "市市" in [t.text for t in analyze("现在是不是每个地级市都通高铁了？", said).terms]
+    # a report that says 全部设区市通高铁 is asked in the question's own words
+    other = load_lexicon().with_corpus(["成为全部设区市通时速350公里高铁的省份"])
+    assert "市市" not in [t.text for t in analyze("是不是每个设区市都通高铁了？", other).terms]

@@ -29,6 +29,10 @@ LINES = [
     "（六）扩大消费。实施消费品以旧换新，发放汽车、家电消费券，设置中小学春秋假，发展首店经济。",
     "（七）发展特殊教育。发展学前和高中阶段特殊教育，普及15年免费特殊教育。加快建设星湖科技大学。",
     "（八）完善交通网络。实施“三通工程”2.0版，推进村村通客车、户户通网络、镇镇通燃气。",
+    "（九）推进节能降碳。启动建设省级零碳园区5个，推广新能源重卡，开展重点行业节能降碳改造。",
+    "三、“十五五”时期主要目标任务",
+    "（一）推动经济社会全面绿色转型。积极发展节能降碳、环境保护、资源循环利用等绿色低碳产业，深入推进节能降碳，"
+    "严控高能耗项目，构建节能降碳长效机制。",
 ]
 
 
@@ -118,3 +122,9 @@ def test_a_versioned_name_is_spelled_out_by_what_follows_it(small):
 def test_a_university_is_no_count_the_report_must_state(small):
     a = small.ask("听说要建一所星湖科技大学，是真的吗？")
     assert not a.refused and a.answer_type == "yesno" and "星湖科技大学" in a.direct_answer
+
+
+def test_this_years_list_comes_from_this_years_tasks_not_the_five_year_plan(small):
+    a = small.ask("今年在节能降碳方面准备怎么搞？")
+    assert not a.refused and a.answer_type == "list"
+    assert "零碳园区5个" in a.direct_answer and "资源循环利用" not in a.direct_answer
