@@ -107,6 +107,14 @@ def _names_another(topic: Query, clause: str, rare) -> bool:
     return False
 
 
+def _by_group(terms) -> dict[str, list[Term]]:
+    """The terms under the user's word they read (老百姓: 居民|群众|人民), in order."""
+    groups: dict[str, list[Term]] = {}
+    for t in terms:
+        groups.setdefault(t.group or t.text, []).append(t)
+    return groups
+
+
 def _asks_plans(q: Query) -> bool:
     """Does a list question ask what is being done: it names no time, asks no result, and is not
     after the members of a name ("“新三样”是指哪几样", which the review may spell out)?"""
@@ -223,7 +231,7 @@ LIST_CONTINUE = 0.75
 LIST_FOLLOWING = 4
 LIST_ANCHORS = 3
 LIST_TITLE_WEIGHT = 0.5
-LIST_REVIEW_PENALTY = 0.25
+LIST_OFF_TIME_PENALTY = 0.25  # a list anchor from last year's review, or the five-year plan for one year
 
 
 def _abbreviates(word: str, text: str, span: int = 12) -> bool:
@@ -1177,9 +1185,10 @@ class Answerer:
         # (a report's closing call to action continues no list it does not start)
         # (nor does the review of results continue a list of this year's plans)
         # (nor the plans for five years a list of one year's, "今年…怎么搞")
+        plans, one_year = _asks_plans(q), _asks_one_year(q)
         near = [h for h in r.hits[:4] if (h.passage.role != "closing" or top.role == "closing")
-                and (h.passage.role != "review" or top.role == "review" or not _asks_plans(q))
-                and (len(h.passage.years) <= 1 or len(top.years) > 1 or not _asks_one_year(q))]
+                and (h.passage.role != "review" or top.role == "review" or not plans)
+                and (len(h.passage.years) <= 1 or len(top.years) > 1 or not one_year)]
         hits = [anchor] + [h for h in near if h is not anchor and (
             (h.score >= LIST_CONTINUE * anchor.score and self.coverage(q, h.passage.text) >= 0.5)
             or (h.passage.key == top.key and h.passage.start >= top.end and lead_only))]
@@ -1228,10 +1237,7 @@ class Answerer:
         chosen = ranked[:n]
         reserve = sorted(sentences_of([h for h in near if all(h is not x for x in hits)]),
                          key=lambda x: (-x[1], x[0]))
-        groups: dict[str, list[Term]] = {}
-        for t in q.topic_terms:
-            groups.setdefault(t.group or t.text, []).append(t)
-        for alts in groups.values():
+        for alts in _by_group(q.topic_terms).values():
             if len(alts) > 1 or alts[0].origin not in ("zh", "en"):
                 continue  # a colloquial word's readings (老百姓: 居民|群众|人民) or a dictionary's guess
             def names(x, alts=alts):
@@ -1281,7 +1287,7 @@ class Answerer:
         one_year = _asks_one_year(q)
         return max(r.hits[:LIST_ANCHORS], key=lambda h: h.score / best + LIST_TITLE_WEIGHT * self.coverage(
             about, " ".join(h.passage.section[1:]) + " " + h.passage.title, chars=True)
-            - LIST_REVIEW_PENALTY * ((plans and h.passage.role == "review") or (one_year and len(h.passage.years) > 1)))
+            - LIST_OFF_TIME_PENALTY * ((plans and h.passage.role == "review") or (one_year and len(h.passage.years) > 1)))
 
     def _specificity(self, text: str) -> float:
         """Mean idf of a sentence's bigrams relative to the rarest: a concrete measure (深远海养殖,
@@ -1469,7 +1475,7 @@ class Answerer:
             # the best clause names the thing but no time ("制定实施实现碳达峰行动方案"); a clause scored
             # nearly as well that names it as fully, with a time in it, answers ("如期实现2030年前碳达峰目标")
             full = self.coverage(q, best.clause.text, chars=True)
-            # (or its sentence does, the time in a clause of its own: "2025年春节前夕，再次亲临辽宁考察")
+            # (or its sentence does, the time in a clause of its own: "2025年春节前夕，再次亲临…考察")
             alt = next((c for c in cands[1:WHEN_ALTERNATIVES] if c.score >= WHEN_SCORE_SHARE * best.score
                         and self.coverage(q, c.clause.text, chars=True) > 0
                         and any(times_in(x.text) and self.coverage(q, x.text, chars=True) >= full
@@ -1617,7 +1623,7 @@ class Answerer:
             if got >= need:
                 # (what is asked must not be said of another thing in the clause shown: "Will kindergarten be
                 # made free": 普及15年免费特殊教育)
-                return not self._said_of_another_en(q, c)
+                return not self._said_of_another_en(q, c, fact)
             main = _proper_terms(q)
             if got >= YESNO_SETTLES_WITH_STORY and q.lang == "zh" and 0 < len(main) < len(q.terms) \
                     and share(replace(q, terms=main)) >= need:
@@ -1669,9 +1675,9 @@ class Answerer:
             # (the topic is elsewhere in the sentence: what is asked must not be said of another thing in
             # the clause, 幼儿园会免费吗 and "发展学前…特殊教育,普及15年免费特殊教育")
             return not _said_of_another(asked, topic, c.clause.text)
-        proper = [t for t in topic.terms if t.weight > CONTEXT_WEIGHT]
+        proper = _proper_terms(topic)
         if proper and len(proper) < len(topic.terms) \
-                and self.coverage(replace(topic, terms=tuple(proper)), c.clause.text, chars=True, strict=True) >= 0.99:
+                and self.coverage(replace(topic, terms=proper), c.clause.text, chars=True, strict=True) >= 0.99:
             # the clause names all the question proper asks about (孩子成绩一般，普高今年会扩招吗: 扩大普通高中
             # 招生比例); the caller's story need not be the report's words
             return True
@@ -1687,25 +1693,22 @@ class Answerer:
             return len(rarest.text) >= 2 and rarest.text in normalize(c.clause.text)
         return False
 
-    def _said_of_another_en(self, q: Query, c: Candidate) -> bool:
+    def _said_of_another_en(self, q: Query, c: Candidate, fact: str) -> bool:
         """``_said_of_another`` for an English question: its words that say something of a thing (free:
         免费; every reading a verb or adjective) against the others, the topic, which the sentence names
-        outside the clause."""
+        outside the clause; ``fact``: the clauses shown."""
         from .segment import word_class
 
         if q.lang != "en":
             return False
-        groups: dict[str, list[Term]] = {}
-        for t in q.terms:
-            groups.setdefault(t.group or t.text, []).append(t)
-        said = tuple(t for alts in groups.values() if all(word_class(x.text)[:1] in ("v", "a") for x in alts)
+        said = tuple(t for alts in _by_group(q.terms).values() if all(word_class(x.text)[:1] in ("v", "a") for x in alts)
                      for t in alts)
         topic = replace(q, terms=tuple(t for t in q.terms if t not in said and has_cjk(t.text)))
         if not said or not topic.terms or self.coverage(topic, c.sentence.text, chars=True) == 0.0:
             return False
         # (of the clauses shown, those that say it: "发展学前…特殊教育，普及15年免费特殊教育" is shown for
         # its first clause, and its second says what is free; one clause that says it of the topic will do)
-        saying = [x for x in clauses(self._fact_text(c)) if any(t.text in normalize(x.text) for t in said)]
+        saying = [x for x in clauses(fact) if any(t.text in normalize(x.text) for t in said)]
         return bool(saying) and all(_said_of_another(replace(q, terms=said), topic, x.text) for x in saying)
 
     def _holds_rarest(self, q: Query, text: str) -> bool:
