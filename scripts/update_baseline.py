@@ -30,10 +30,12 @@ SETS = {
     "forms5": ("eval/forms5/questions.jsonl", [WEIHAI], WEIHAI),
     "forms6": ("eval/forms6/questions.jsonl", [WEIHAI], WEIHAI),
     "forms7": ("eval/forms7/questions.jsonl", [WEIHAI], WEIHAI),
+    "forms8": ("eval/forms8/questions.jsonl", [WEIHAI], WEIHAI),
     "traditional": ("eval/traditional/questions.jsonl", [WEIHAI], WEIHAI),
     "dev_en": ("eval/dev_en/questions.jsonl", [WEIHAI], WEIHAI),
     "national2024": ("eval/national2024/questions.jsonl", ["national-2024-government-work-report.txt"], ""),
     "shandong2026": ("eval/shandong2026/questions.jsonl", ["shandong-2026-government-work-report.txt"], ""),
+    "shandong2026_fresh6": ("eval/shandong2026/fresh6.jsonl", ["shandong-2026-government-work-report.txt"], ""),
     "cross": ("eval/cross/questions.jsonl", None, ""),
     "cross2": ("eval/cross2/questions.jsonl", None, ""),
 }
