@@ -153,7 +153,7 @@ RARE_NAME = 0.7  # of the rarest word's idf: a word that rare is a name (雄忻)
 # it free settles it (免缴, 免费, 免保教费, 零自付, 不收费); the money words are the caller's, not the report's
 _PAYS = re.compile(r"(?:交|缴|掏|花|付|出|收|要)(?:钱|费)|自付|自费|付费|收费|(?:交|缴|掏|付|收)[\u4e00-\u9fff]{0,3}费")
 _PAYING = re.compile(rf"{_PAYS.pattern}|免费")
-_FREE = re.compile(r"免(?:费|缴|收|除|交|[\u4e00-\u9fff]{0,3}费)|零自付|不收费|不收取")
+_FREE = re.compile(r"免(?:费|缴|收|除|交|[\u4e00-\u9fff]{0,3}费)|[零无]\W?自付|不收费|不收取")
 _MONEY_WORD = re.compile(r"钱|费")
 # What a citizen does with a measure; reports name the measure and whom it reaches instead
 _CITIZEN_VERBS = frozenset("参加 参保 加入 享受 享有 申请 申领 办理 领取 领到 用上 使用 报名".split())
@@ -441,11 +441,16 @@ def _is_verb(word: str) -> bool:
     return tag[:1] in ("v", "d") and tag != "vn"
 
 
+# The money a sentence's subject is given ("办好民生实事34项，安排资金136亿元"): no subject of its own
+_FUNDS = frozenset("资金 经费 财政资金 专项资金 补助资金 奖补资金".split())
+
+
 def _bare(metric: str) -> bool:
-    """Is the metric only a verb, with no subject or object of its own ("今年先发行", "完成投资" is not)?"""
+    """Is the metric only a verb, with no subject or object of its own ("今年先发行", "安排资金"; "完成投资"
+    is not)?"""
     from .segment import pos_tags
 
-    content = [w for w, flag in pos_tags(metric) if w.strip() and w not in _LEAD_VERBLESS
+    content = [w for w, flag in pos_tags(metric) if w.strip() and w not in _LEAD_VERBLESS and w not in _FUNDS
                and (not flag.startswith(("v", "d", "t", "m", "x", "p", "u", "c", "f", "q", "r")) or flag == "vn"
                     or (flag == "x" and re.search(r"[\u4e00-\u9fff]", w)))]
     return not "".join(content).strip(" ，,。；;、“”")
@@ -471,6 +476,17 @@ def _states_kind(question: str, wants: str) -> bool:
 
 
 CN_DIGITS = "第一二三四五六七八九十两百千"
+
+
+def _only_prepares(clause: str, done: str) -> bool:
+    """Does the clause say only that the thing is prepared ("开工前期工作", "争创…")? Not when it says
+    the very thing asked after the preparing word, which then only qualifies the thing
+    ("…亲自谋划…的水电工程开工建设" has started)."""
+    prep = _PREPARES.search(clause)
+    if prep is None:
+        return False
+    at = clause.find(done, prep.end())
+    return at < 0
 
 
 def _asks_count(q: Query) -> bool:
@@ -1583,7 +1599,7 @@ class Answerer:
             # "今年会正式实行吗" and the report says only 方案研究 (of the clauses shown, the one that names
             # most of the question): it does not say; that clause leads the nearest passages
             about = max(clauses(text), key=lambda c: self.coverage(q, c.text, chars=True))
-            if _PREPARES.search(about.text):
+            if _only_prepares(about.text, _ASKS_DONE.search(q.norm).group(0)):
                 return SideAnswer(side, "yesno", True, "yesno_unsettled", nearest=[best.hit] + nearest, meta=meta)
         agrees = True
         if q.stated_figures:

@@ -156,9 +156,21 @@ class Lexicon:
         return False
 
     def abbreviations(self, term: str) -> list[str]:
-        """The Latin abbreviations the reports use for a report term (人工智能: ai; 生产总值: gdp):
-        a Latin key of the colloquial table that stands for ``term`` and is written in the sources."""
-        return [k for k in self._latin_keys.get(term, ()) if k in self._latin_words]
+        """The abbreviations the reports use for a report term (人工智能: ai; 生产总值: gdp; 长期护理保险:
+        长护险): a key of the colloquial table that stands for ``term`` alone, is written in the sources,
+        and is Latin or made of some of the term's characters in order (not a part of it: 风电 is more
+        than 海上风电)."""
+        latin = [k for k in self._latin_keys.get(term, ()) if k in self._latin_words]
+        return latin + [k for k in self._short_keys.get(term, ()) if k in self.corpus]
+
+    @cached_property
+    def _short_keys(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, list[str]] = {}
+        for key, terms in self.zh.items():
+            if len(terms) == 1 and 2 <= len(key) < len(terms[0]) and re.fullmatch(r"[\u4e00-\u9fff]+", key) \
+                    and key not in terms[0] and _subsequence(key, terms[0]):
+                out.setdefault(terms[0], []).append(key)
+        return {t: tuple(ks) for t, ks in out.items()}
 
     @cached_property
     def _latin_words(self) -> frozenset[str]:
@@ -266,6 +278,12 @@ class Lexicon:
             if terms:
                 return n, terms
         return None
+
+
+def _subsequence(short: str, long: str) -> bool:
+    """Are the characters of ``short`` those of ``long`` in order (长护险 of 长期护理保险)?"""
+    it = iter(long)
+    return all(ch in it for ch in short)
 
 
 @lru_cache(maxsize=1)

@@ -35,7 +35,7 @@ from .messages import Frame
 from .normalize import normalize_question
 from .query import Query, Term, analyze
 from .retrieve import Retriever
-from .scope import Corpus, Mentions, PlaceRef, Scope
+from .scope import Corpus, Mentions, PlaceRef, Scope, where_caller_is
 from .text import clean_input, detect_language, normalize, strip_markup
 from .types import Answer, Document, Figure, Hit, Paragraph
 
@@ -151,7 +151,10 @@ class Pipeline:
         q = self._without_miscuts(self._rejoined(q))
         unheld = [r for r in q.mentions.places if r.name and r.name not in self.corpus.by_place]
         # a city with no report of its own is answered from its province's report, where that names it
-        inside = [gaz.short_name(r.name) for r in unheld if self.corpus.held_parent(r.name)]
+        # (not where the caller only says they live there: "常年住在拉萨，能在常住地登记户口吗" asks the
+        # province's policy)
+        inside = [gaz.short_name(r.name) for r in unheld if self.corpus.held_parent(r.name)
+                  and not where_caller_is(q.norm, r.span[0])]
         if inside:
             q = replace(_with_topic(q, inside), required=tuple(dict.fromkeys(inside)))
         # a place nothing held is about, beside one that is ("对日韩开放", "为台湾同胞做了什么" in a

@@ -55,12 +55,12 @@ FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建
                         "全年 今年 力争 争取 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是 控制 做到 "
                         "改善 改进 完善 加强 每月 每个月 一个月 每年 每人 每天".split())
 _COMPARES = re.compile(r"(超过|突破|达到|高于|低于|不低于|不少于|不到|少于|多于|过了|过)(?=\d)")
-_QUESTION_WORD = re.compile(r"多少|几|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
+_QUESTION_WORD = re.compile(r"多少|(?<![好十\d])几(?![十\d])|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
                             r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 _ASKS_NUMBER = re.compile(
-    r"多少|(?<!哪)几[个家座场项件所条次名批期万亿千百十大]?(?!乎)|多大|多高|多长|多远|多宽|百分之几|百分比|比例是|比重是|"
+    r"多少|(?<![哪好十\d])几(?![十\d])[个家座场项件所条次名批期万亿千百大]?(?!乎)|多大|多高|多长|多远|多宽|百分之几|百分比|比例是|比重是|"
     r"how many|how much|how long|how far|how big|how large|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
     r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'.-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
@@ -345,7 +345,7 @@ _EN_NOT_PURPOSE = frozenset(
 _EN_DETERMINERS = frozenset("the a an this that these those their its his her our my your all each every".split())
 CONTEXT_WEIGHT = 0.5
 # the clause that asks (多少, 几, 哪些, 怎么…)
-_ASKS_IN_CLAUSE = re.compile(r"多少|几|哪些|什么|啥|怎么|如何|咋")
+_ASKS_IN_CLAUSE = re.compile(r"多少|(?<![好十\d])几(?![十\d])|哪些|什么|啥|怎么|如何|咋")
 # the people a yes/no question asks about, right after its auxiliary ("can foreign travellers …")
 _EN_BENEFICIARY = re.compile(
     r"\s*(?:can|will|do|does|are|could|would|should|may)\s+((?:(?:all|more|foreign|overseas|international|local|"
@@ -421,8 +421,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
                                                           or RESULTATIVE.fullmatch(piece[1:])) \
                 and not word_class(piece).startswith("n"):
             piece = piece[1:]  # 想做到: a modal glued to a verb the segmenter did not split
-        elif len(piece) == 2 and piece[0] == "来" and piece not in lex.corpus and word_class(piece[1]) == "v":
-            piece = piece[1]  # 来办, 来建: "come and do" (来访, 来源 are the reports' own words)
+        elif len(piece) == 2 and piece[0] in "来多" and piece not in lex.corpus and word_class(piece[1]) == "v":
+            piece = piece[1]  # 来办, 来建: "come and do"; 多建(一些): "do more" (来访, 多元 are the reports' own words)
         if len(piece) == 2 and (piece[1] in "了过" or (piece[1] in "些点" and not word_class(piece)
                                                       and piece not in lex.corpus)) \
                 and word_class(piece[0]).startswith("v"):

@@ -43,7 +43,7 @@ _NATIONAL = re.compile(r"全国(?!性)|国家(?=[今去明前]年|的|层面|整
                        r"countrywide|national (?=gdp|growth|economy|economic|targets?|goals?|level|budget|deficit|government|report|average|"
                        r"cpi|inflation|consumer price|grain|unemployment|jobs?|employment|fiscal|debt|bonds?|"
                        r"retail|trade|exports?|imports?|investment|income|energy|emissions?|population|figures?))")
-_PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|咱省|咱们省|俺省|省政府|(?<![a-z])(?:the province|province-wide|province's|provincial "
+_PROVINCE_WORD = re.compile(r"省里|全省|本省|我省|咱省|咱们省|俺省|省政府|自治区(?!级)|(?<![a-z])(?:the province|province-wide|province's|provincial "
                             r"(?=gdp|growth|economy|target|government|report))")
 _CITY_WORD = re.compile(r"市里|全市|本市|我市|市政府|咱市|咱们市|俺市|(?<![a-z])(?:the city|city's|citywide|city-wide|municipal)(?![a-z])")
 # A target (planned) or a result (achieved)?
@@ -88,11 +88,30 @@ class Mentions:
     wants: str  # "target" | "result" | ""
 
 
+# ... or with the caller's own plan, a time and an intention and no question ("明年打算要二胎，…")
+_OWN_PLAN = re.compile(r"(?:明年|后年|今年|年底|年后)(?:就|还)?(?:打算|准备|想|计划)(?![^，,；;。]*(?:多少|几|哪|什么|啥|怎么|如何|吗))")
+
+
 def in_own_story(norm: str, pos: int) -> bool:
     """Is ``pos`` in a clause before the question's last that opens with the caller themself (我…, my …)?"""
     ends = [m.end() for m in _CLAUSE_END.finditer(norm.rstrip("？?。.!！ "))]
     start = max((e for e in ends if e <= pos), default=0)
-    return any(e > pos for e in ends) and bool(_OWN_STORY.match(norm[start:].lstrip()))
+    clause = norm[start:].lstrip()
+    return any(e > pos for e in ends) and bool(_OWN_STORY.match(clause) or _OWN_PLAN.match(clause))
+
+
+_LIVES_AT = re.compile(r"(?:住在|住|生活在|定居在?|工作在|在|户口在|户籍在|来自|老家(?:是|在)?)$|"
+                       r"(?<![a-z])(?:live in|living in|lived in|based in|work in|working in|from|moved to)\s*$")
+
+
+def where_caller_is(norm: str, pos: int) -> bool:
+    """Does the place at ``pos`` only say where the caller lives or works, in a clause before the
+    question proper ("我户口在老家，常年住在拉萨，能在常住地登记户口吗")?"""
+    ends = [m.end() for m in _CLAUSE_END.finditer(norm.rstrip("？?。.!！ "))]
+    if not any(e > pos for e in ends):
+        return False  # the question proper's own place is asked about
+    start = max((e for e in ends if e <= pos), default=0)
+    return in_own_story(norm, pos) or bool(_LIVES_AT.search(norm[start:pos]))
 
 
 def story_end(norm: str) -> int:

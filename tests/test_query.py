@@ -410,3 +410,12 @@ def test_every_city_is_asked_in_the_reduplicated_words_of_a_report_that_uses_the
     # a report that says 全部设区市通高铁 is asked in the question's own words
     other = load_lexicon().with_corpus(["成为全部设区市通时速350公里高铁的省份"])
     assert "市市" not in [t.text for t in analyze("是不是每个设区市都通高铁了？", other).terms]
+
+
+@pytest.mark.parametrize("question,form", [
+    ("办事老是跑好几个部门，今年会继续推“高效办成一件事”吗？", "yesno"),  # 好几个: several, not "how many"
+    ("几十年的老房子今年能改造吗？", "yesno"),
+    ("今年要建几个养老院？", "figure"),
+])
+def test_several_is_no_question_of_how_many(question, form):
+    assert analyze(question).form == form

@@ -190,3 +190,23 @@ def test_a_year_compared_with_is_not_the_year_asked(text, years):
 ])
 def test_a_region_of_china_is_not_the_nation(text, national):
     assert any(p.level == "national" for p in find_mentions(text).places) == national
+
+
+@pytest.mark.parametrize("text,pos_of,caller", [
+    ("我户口在老家，常年住在拉萨，能在常住地登记户口吗", "拉萨", True),
+    ("i live in lhasa, will pensions rise?", "lhasa", True),
+    ("拉萨今年要建多少公里道路", "拉萨", False),  # the place asked about
+    ("我想问，拉萨今年要建多少公里道路", "拉萨", False),
+])
+def test_a_place_that_only_says_where_the_caller_lives(text, pos_of, caller):
+    from rag.scope import where_caller_is
+
+    assert where_caller_is(text, text.find(pos_of)) is caller
+
+
+@pytest.mark.parametrize("text,years", [
+    ("明年打算要二胎，在医院生孩子还要掏钱吗", []),  # the caller's own plan
+    ("明年打算建多少所学校", [1]),                     # the report's plan asked
+])
+def test_the_callers_own_plan_names_no_year_asked(text, years):
+    assert [t.a for t in find_mentions(text).times] == years

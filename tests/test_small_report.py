@@ -3,7 +3,9 @@ pattern of these reports and not on one report's wording: definitions by a formu
 or by two things joined before a counted name, a rate per month, an amount of money asked where the
 report counts people, a title striven for, a base year compared with, a region of the country, a total
 asked of a quantity written without 总, this year's measures before last year's results, a word said of
-another thing, a versioned name spelled out, and "a university" that is no count."""
+another thing, a versioned name spelled out, "a university" that is no count, a preparing word that
+only qualifies the thing, the funds of a sentence's subject, a city the caller lives in, and an
+abbreviation the report writes for the term asked."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ LINES = [
     "（七）发展特殊教育。发展学前和高中阶段特殊教育，普及15年免费特殊教育。加快建设星湖科技大学。",
     "（八）完善交通网络。实施“三通工程”2.0版，推进村村通客车、户户通网络、镇镇通燃气。",
     "（九）推进节能降碳。启动建设省级零碳园区5个，推广新能源重卡，开展重点行业节能降碳改造。",
+    "（十）办好民生实事。坚持民生为大，安排资金30亿元，办好20项民生实事。加快推行长护险，推行由常住地登记户口提供基本公共服务制度。",
+    "（十一）推进重大工程。亲自谋划推动的星湖水电工程开工建设。推进青峰水库开工前期工作。",
     "三、“十五五”时期主要目标任务",
     "（一）推动经济社会全面绿色转型。积极发展节能降碳、环境保护、资源循环利用等绿色低碳产业，深入推进节能降碳，"
     "严控高能耗项目，构建节能降碳长效机制。",
@@ -128,3 +132,29 @@ def test_this_years_list_comes_from_this_years_tasks_not_the_five_year_plan(smal
     a = small.ask("今年在节能降碳方面准备怎么搞？")
     assert not a.refused and a.answer_type == "list"
     assert "零碳园区5个" in a.direct_answer and "资源循环利用" not in a.direct_answer
+
+
+def test_a_preparing_word_before_the_thing_only_qualifies_it(small):
+    a = small.ask("星湖水电工程开工了吗？")
+    assert not a.refused and a.answer_type == "yesno" and "开工建设" in a.direct_answer
+    # preparing for the thing asked does not say it is done
+    b = small.ask("青峰水库开工了吗？")
+    assert b.refused and b.answer_type == "yesno"
+
+
+def test_the_funds_of_a_sentences_subject_answer_how_much_it_gets(small):
+    a = small.ask("今年省里给民生实事安排了多少钱？")
+    assert not a.refused and "30亿元" in a.direct_answer
+
+
+def test_a_city_the_caller_lives_in_is_answered_from_its_provinces_report(small):
+    a = small.ask("我户口在老家，常年住在郑州，能在常住地登记户口享受基本公共服务吗？")
+    assert not a.refused and a.answer_type == "yesno" and "常住地登记户口" in a.direct_answer
+    # a city asked about is still answered only where the report names it
+    b = small.ask("郑州今年要办多少项民生实事？")
+    assert b.refused
+
+
+def test_an_abbreviation_the_report_writes_settles_the_full_term(small):
+    a = small.ask("Will the province bring in long-term care insurance?")
+    assert not a.refused and "长护险" in a.direct_answer
