@@ -1026,7 +1026,8 @@ class Answerer:
         # what the question asks, read once for all the records
         asks_count = _asks_count(q)
         asks_level = _asks_level(q.norm)
-        level_after_change = asks_level and bool(_AFTER_CHANGE.search(q.norm))
+        # ("现在…能拿多少钱": the level now, which a rise of 1200元 does not say)
+        level_after_change = asks_level and bool(_AFTER_CHANGE.search(q.norm) or NOW.search(q.norm))
         asks_growth = bool(_ASKS_GROWTH.search(q.norm))
         asks_size = bool(_ASKS_SIZE.search(q.norm)) and not asks_growth
         asks_share = bool(_SHARE.search(q.norm))

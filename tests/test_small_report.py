@@ -4,8 +4,8 @@ or by two things joined before a counted name, a rate per month, an amount of mo
 report counts people, a title striven for, a base year compared with, a region of the country, a total
 asked of a quantity written without 总, this year's measures before last year's results, a word said of
 another thing, a versioned name spelled out, "a university" that is no count, a preparing word that
-only qualifies the thing, the funds of a sentence's subject, a city the caller lives in, and an
-abbreviation the report writes for the term asked."""
+only qualifies the thing, the funds of a sentence's subject, a city the caller lives in, an
+abbreviation the report writes for the term asked, and a rise that does not say the level now."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ LINES = [
     "（七）发展特殊教育。发展学前和高中阶段特殊教育，普及15年免费特殊教育。加快建设星湖科技大学。",
     "（八）完善交通网络。实施“三通工程”2.0版，推进村村通客车、户户通网络、镇镇通燃气。",
     "（九）推进节能降碳。启动建设省级零碳园区5个，推广新能源重卡，开展重点行业节能降碳改造。",
-    "（十）办好民生实事。坚持民生为大，安排资金30亿元，办好20项民生实事。加快推行长护险，推行由常住地登记户口提供基本公共服务制度。",
+    "（十）办好民生实事。坚持民生为大，安排资金30亿元，办好20项民生实事。加快推行长护险，推行由常住地登记户口提供基本公共服务制度。边民补助标准再提高1200元。",
     "（十一）推进重大工程。亲自谋划推动的星湖水电工程开工建设。推进青峰水库开工前期工作。",
     "三、“十五五”时期主要目标任务",
     "（一）推动经济社会全面绿色转型。积极发展节能降碳、环境保护、资源循环利用等绿色低碳产业，深入推进节能降碳，"
@@ -158,3 +158,10 @@ def test_a_city_the_caller_lives_in_is_answered_from_its_provinces_report(small)
 def test_an_abbreviation_the_report_writes_settles_the_full_term(small):
     a = small.ask("Will the province bring in long-term care insurance?")
     assert not a.refused and "长护险" in a.direct_answer
+
+
+def test_a_rise_does_not_say_the_level_now(small):
+    a = small.ask("边民补助现在一个人一年能拿多少钱？")
+    assert a.refused and a.answer_type == "figure" and "1200元" not in a.direct_answer
+    b = small.ask("边民补助今年提高多少？")
+    assert not b.refused and "1200元" in b.direct_answer
