@@ -419,3 +419,9 @@ def test_every_city_is_asked_in_the_reduplicated_words_of_a_report_that_uses_the
 ])
 def test_several_is_no_question_of_how_many(question, form):
     assert analyze(question).form == form
+
+
+def test_asking_to_learn_about_a_policy_is_no_topic():
+    terms = {t.text for t in analyze("今年在住房方面有哪些打算？想了解下租房和买房相关的政策方向。").terms}
+    assert "了解" not in terms and "住房" in terms
+    assert "租赁住房" in terms and "房地产" in terms  # renting and buying, in the reports' words
