@@ -425,3 +425,10 @@ def test_asking_to_learn_about_a_policy_is_no_topic():
     terms = {t.text for t in analyze("今年在住房方面有哪些打算？想了解下租房和买房相关的政策方向。").terms}
     assert "了解" not in terms and "住房" in terms
     assert "租赁住房" in terms and "房地产" in terms  # renting and buying, in the reports' words
+
+
+def test_the_province_level_word_of_an_autonomous_region_is_no_topic():
+    q = analyze("今年自治区层面的重大项目要推进多少个？")
+    terms = {t.text for t in q.terms}
+    assert "自治区" not in terms and "层面" not in terms and "重大项目" in terms
+    assert [p.level for p in q.mentions.places] == ["province"]
