@@ -430,5 +430,5 @@ def test_asking_to_learn_about_a_policy_is_no_topic():
 def test_the_province_level_word_of_an_autonomous_region_is_no_topic():
     q = analyze("今年自治区层面的重大项目要推进多少个？")
     terms = {t.text for t in q.terms}
-    assert "自治区" not in terms and "层面" not in terms and "重大项目" in terms
+    assert "自治区" not in terms and "层面" not in terms and "重点项目" in terms
     assert [p.level for p in q.mentions.places] == ["province"]
