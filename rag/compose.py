@@ -9,6 +9,8 @@ turns the answer into a refusal.
 
 from __future__ import annotations
 
+import re
+
 from .answer import SECONDARY_CITATION, Answerer, SideAnswer
 from .cite import display, quote_lines
 from .grounding import unsupported_figures
@@ -96,7 +98,10 @@ class Composer:
             else:
                 if part.nearby is not None:
                     metric, fig, hit = part.nearby
-                    sent = next((s.text for s in self.answerer._passage_sentences(hit.passage) if fig in s.text), None)
+                    # (the sentence stating it: 50家 is not the tail of 150家)
+                    said = re.compile(r"(?<![\d.])" + re.escape(fig))
+                    sent = next((s.text for s in self.answerer._passage_sentences(hit.passage) if said.search(s.text)),
+                                None)
                     first.setdefault(i, add(hit, sent or hit.passage.text))
                 for h in part.nearest[: 3 if len(parts) == 1 else 1]:
                     if len(out) >= budget + 1:

@@ -594,3 +594,14 @@ def test_a_city_the_question_puts_the_thing_in(pipeline, question, located):
     from rag.pipeline import _located
 
     assert _located(pipeline.analyze(question)) == located
+
+
+def test_a_labelled_nearby_figure_is_quoted_from_the_sentence_that_states_it(pipeline):
+    # the nearest figure of a refusal is quoted from its own sentence, not from one where it is the
+    # tail of another number (50家 inside 150家)
+    from rag.grounding import unsupported_figures
+
+    a = pipeline.ask("今年以旧换新的补贴资金一共有多少亿？", sources=["shandong-2026-government-work-report.txt"])
+    assert a.refused and a.direct_answer == ""
+    head = a.answer.split("\n\n")[0]
+    assert unsupported_figures(head, [c.quote for c in a.citations]) == [], a.answer
