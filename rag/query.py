@@ -48,7 +48,7 @@ ZH_STOPWORDS = frozenset(
     以后 今后 往后 之后 将来 实行 推行 执行 那么 这么 那么多 这么多 出力 使劲 用力 下功夫 下力气 花力气 往 朝 为了 更 更多 更加 帮扶 扶持 招 高招 妙招 招数 出招 出台了 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
     这种 那种 这类 那类 这样的 那样的 各种 开个 办个 搞个 弄个 全部 下来 真的 真是
     问下 问问 想问问 想问下 问一问 打听 打听一下 咨询一下 了解一下 了解下 想了解下 想了解 了解 政策方向 层面 我家 俺家 咱家 我爸 我妈 我爸妈 爸妈 俺爹 俺娘
-    继续 听说 据说 听人说 听别人说 老听人说 花大钱 马上 快要 就要 刚刚 刚 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
+    继续 一直 听说 据说 听人说 听别人说 老听人说 花大钱 马上 快要 就要 刚刚 刚 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
@@ -490,7 +490,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     asks_when = bool(_ASKS_WHEN.search(norm))
     asks_where = bool(_ASKS_WHERE.search(norm))
     asks_yesno = bool(_ASKS_YESNO.search(norm.strip()))
-    if asks_when and _EN_AUXILIARY.match(norm.strip()) and not re.search(r"[\u4e00-\u9fff]", norm) \
+    if asks_when and _EN_AUXILIARY.match(norm[story_end(norm):].strip()) and not re.search(r"[\u4e00-\u9fff]", norm) \
             and not _ASKS_INDIRECT.search(norm):
         # "Will land contracts be extended when the second round expires?": a relative "when"
         asks_when = bool(_ASKS_WHEN.search(re.sub(r"\bwhen\b", "", norm)))

@@ -39,7 +39,7 @@ _CLAUSE_END = re.compile(r"[，,；;。！!？?]|\.\s")
 _PAST_FIVE = re.compile(r"(?:过去|这|近|前)[五5]年|[五5]年来|\bpast (?:five|5) years\b|\blast (?:five|5) years\b")
 # 国家/national as a place, not as an adjective (国家级, 国家海洋综合试验场, national marine park)
 _NATIONAL = re.compile(r"全国(?!性)|国家(?=[今去明前]年|的|层面|整体|经济|GDP|gdp|[，,？?]|$)|国务院|中央政府|我国|中国(?!特色|式)|"
-                       r"(?<![a-z])(?<!north )(?<!south )(?<!east )(?<!west )(?<!central )(?:china|nationally|nationwide|state council|central government|the country|country's|"
+                       r"(?<![a-z])(?<!north )(?<!south )(?<!east )(?<!west )(?<!central )(?<!leave )(?<!leaving )(?<!left )(?:china|nationally|nationwide|state council|central government|the country|country's|"
                        r"countrywide|national (?=gdp|growth|economy|economic|targets?|goals?|level|budget|deficit|government|report|average|"
                        r"cpi|inflation|consumer price|grain|unemployment|jobs?|employment|fiscal|debt|bonds?|"
                        r"retail|trade|exports?|imports?|investment|income|energy|emissions?|population|figures?))")

@@ -432,3 +432,9 @@ def test_the_province_level_word_of_an_autonomous_region_is_no_topic():
     terms = {t.text for t in q.terms}
     assert "自治区" not in terms and "层面" not in terms and "重点项目" in terms
     assert [p.level for p in q.mentions.places] == ["province"]
+
+
+def test_a_relative_when_after_the_callers_story_asks_yes_or_no():
+    q = analyze("I'm a foreign visitor. Can I get a tax refund on things I buy here when I leave the country?")
+    assert q.form == "yesno"
+    assert "离境" in {t.text for t in q.terms}  # leaving the country is no question about the nation

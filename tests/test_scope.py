@@ -210,3 +210,8 @@ def test_a_place_that_only_says_where_the_caller_lives(text, pos_of, caller):
 ])
 def test_the_callers_own_plan_names_no_year_asked(text, years):
     assert [t.a for t in find_mentions(text).times] == years
+
+
+def test_leaving_the_country_names_no_national_scope():
+    assert [p.level for p in find_mentions("can i get a tax refund when i leave the country?").places] == []
+    assert [p.level for p in find_mentions("what is the country's growth target?").places] == ["national"]
