@@ -478,6 +478,14 @@ def _states_kind(question: str, wants: str) -> bool:
 CN_DIGITS = "第一二三四五六七八九十两百千"
 
 
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
+
+
+def _written(name: str, norm: str) -> bool:
+    """Does ``norm`` write the name, or its long form around its characters (空中丝路: 空中丝绸之路)?"""
+    return name in norm or re.search(".{0,2}".join(map(re.escape, name)), norm) is not None
+
+
 def _only_prepares(clause: str, done: str) -> bool:
     """Does the clause say only that the thing is prepared ("开工前期工作", "争创…")? Not when it says
     the very thing asked after the preparing word, which then only qualifies the thing
@@ -1585,11 +1593,17 @@ class Answerer:
             # (and of the reviews, one of the years asked before the five years': "last year" is 2025's)
             cands = sorted(cands, key=lambda c: (c.hit.passage.role != "review",
                                                  bool(side.years) and not set(c.hit.passage.years) <= set(side.years)))
+        # a name the question quotes ("这些“两新”政策还继续搞吗"), where the report writes it, is what
+        # it asks about: its examples (家电汽车以旧换新) named elsewhere do not settle it
+        quoted = [x for x in map(normalize, _QUOTED.findall(q.text))
+                  if any(x in normalize(h.passage.text) for h in r.hits)]
         for c in cands:
             key = (c.hit.passage.key, c.sentence.start)
             seen.add(key)
             if len(seen) > 8:
                 break
+            if quoted and not any(_written(x, normalize(c.sentence.text)) for x in quoted):
+                continue
             if self._settles(q, c, parts):
                 best = c
                 break
