@@ -1661,6 +1661,14 @@ class Answerer:
                 # the caller's story ("孩子学校夏天太热，…教室都装空调了吗") need not be the report's
                 # words: what the question proper asks must all be there
                 return True
+            if not main and q.lang == "zh" and got >= YESNO_SETTLES_WITH_STORY:
+                # a question proper that names nothing ("我们厂一直享受…电价补贴，今年还有吗"): what the
+                # story names is asked, not what the caller does with it (享受)
+                from .segment import word_class
+
+                named = tuple(t for t in q.terms if word_class(t.group or t.text)[:1] != "v")
+                if 0 < len(named) < len(q.terms) and share(replace(q, terms=named)) >= need:
+                    return True
             # an English question loses words on the way through a dictionary ("special bus lines that
             # take tourists around the sights"): a little less will do when the clause holds its most
             # specific word (a subway no report mentions is not settled by 新修建森林防火通道)

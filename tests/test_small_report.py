@@ -6,7 +6,8 @@ asked of a quantity written without 总, this year's measures before last year's
 another thing, a versioned name spelled out, "a university" that is no count, a preparing word that
 only qualifies the thing, the funds of a sentence's subject, a city the caller lives in, an
 abbreviation the report writes for the term asked, a rise that does not say the level now, and a
-quoted name that the settling clause must write."""
+quoted name that the settling clause must write, and a question proper that names nothing after the
+caller's story."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ LINES = [
     "（九）推进节能降碳。启动建设省级零碳园区5个，推广新能源重卡，开展重点行业节能降碳改造。",
     "（十）办好民生实事。坚持民生为大，安排资金30亿元，办好20项民生实事。加快推行长护险，推行由常住地登记户口提供基本公共服务制度。边民补助标准再提高1200元。",
     "（十一）推进重大工程。亲自谋划推动的星湖水电工程开工建设。推进青峰水库开工前期工作。",
-    "（十二）推动设备更新。优化“两新”政策实施，释放重点领域消费潜力。",
+    "（十二）推动设备更新。优化“两新”政策实施，释放重点领域消费潜力。继续实施特色产业电价补贴政策。",
     "三、“十五五”时期主要目标任务",
     "（一）推动经济社会全面绿色转型。积极发展节能降碳、环境保护、资源循环利用等绿色低碳产业，深入推进节能降碳，"
     "严控高能耗项目，构建节能降碳长效机制。",
@@ -172,3 +173,10 @@ def test_a_rise_does_not_say_the_level_now(small):
 def test_a_quoted_name_is_what_a_yes_or_no_asks_about(small):
     a = small.ask("今年家电汽车以旧换新这些“两新”政策还继续搞吗？")
     assert not a.refused and a.answer_type == "yesno" and "“两新”" in a.direct_answer
+
+
+def test_what_the_callers_story_names_is_asked_when_the_question_names_nothing(small):
+    a = small.ask("我们厂一直享受特色产业电价补贴，今年还有吗？")
+    assert not a.refused and a.answer_type == "yesno" and "电价补贴" in a.direct_answer
+    b = small.ask("我们厂一直享受出口信用保险补贴，今年还有吗？")  # the report names no such thing
+    assert b.refused
