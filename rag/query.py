@@ -546,6 +546,14 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             terms = [replace(t, weight=t.weight * CONTEXT_WEIGHT)
                      if (t.group or t.text) in context and (t.group or t.text) not in last and t.text not in last
                      else t for t in terms]
+            # who the caller is ("我是种粮大户，听说今年还要建高标准农田，全区准备建多少亩"): less again than
+            # what they heard of, which is what the question is about
+            own = "".join(c for c in before if re.match(r"\s*(?:我|俺|咱家)", c))
+            heard = "".join(c for c in before if not re.match(r"\s*(?:我|俺|咱家)", c))
+            if own and heard:
+                terms = [replace(t, weight=t.weight * CONTEXT_WEIGHT)
+                         if (t.group or t.text) in own and (t.group or t.text) not in heard + last
+                         and t.text not in heard + last else t for t in terms]
     return Query(
         raw=question,
         text=text,

@@ -438,3 +438,11 @@ def test_a_relative_when_after_the_callers_story_asks_yes_or_no():
     q = analyze("I'm a foreign visitor. Can I get a tax refund on things I buy here when I leave the country?")
     assert q.form == "yesno"
     assert "离境" in {t.text for t in q.terms}  # leaving the country is no question about the nation
+
+
+def test_who_the_caller_is_weighs_less_than_what_they_heard_of():
+    w = {t.text: t.weight for t in analyze("我是种粮大户，听说今年还要建高标准农田，全区准备建多少亩？").terms}
+    assert w["大户"] < w["农田"] < 1.0
+    # with no second clause, the caller's own clause weighs as any context does
+    w = {t.text: t.weight for t in analyze("我是种粮大户，今年高标准农田建多少亩？").terms}
+    assert w["大户"] < w["农田"] == 1.0
