@@ -31,7 +31,7 @@ from .figures import COUNT_UNITS, FIGURE, PERCENT_UNITS, figures, parse_all, sam
 from .lexical import BM25, tokens
 from .lexicon import stem
 from .normalize import numerals_to_digits
-from .query import CONTEXT_WEIGHT, FRAME_WORDS, RESULTATIVE, Query, Term
+from .query import CONTEXT_WEIGHT, FRAME_WORDS, QUOTED_NAME, RESULTATIVE, Query, Term
 from .retrieve import Retrieval, Retriever
 from .scope import NOW, WANTS_RESULT, Side
 from .text import Span, clauses, has_cjk, normalize, sentences, strip_punct
@@ -476,9 +476,6 @@ def _states_kind(question: str, wants: str) -> bool:
 
 
 CN_DIGITS = "第一二三四五六七八九十两百千"
-
-
-_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
 
 
 def _written(name: str, norm: str) -> bool:
@@ -1595,8 +1592,8 @@ class Answerer:
                                                  bool(side.years) and not set(c.hit.passage.years) <= set(side.years)))
         # a name the question quotes ("这些“两新”政策还继续搞吗"), where the report writes it, is what
         # it asks about: its examples (家电汽车以旧换新) named elsewhere do not settle it
-        quoted = [x for x in map(normalize, _QUOTED.findall(q.text))
-                  if any(x in normalize(h.passage.text) for h in r.hits)]
+        quoted = [x for x in map(normalize, QUOTED_NAME.findall(q.text))
+                  if len(x) >= 2 and any(x in normalize(h.passage.text) for h in r.hits)]
         for c in cands:
             key = (c.hit.passage.key, c.sentence.start)
             seen.add(key)

@@ -142,7 +142,8 @@ _MEMBERS_ASKED = re.compile(r"[“\"]?((?<=[“\"])[\u4e00-\u9fff]{1,2}(?:[一�
                             r"(?:[一二三四五六七八九十两]+|\d+)(?:大|个|项|种|类|条|张|件)?[\u4e00-\u9fff\d]{2,14}?)[”\"]?[，,]?"
                             r"(?:具体|到底|都|分别)?(?:是指|是|指(?:的是)?|包括|有)(?:哪几|哪些|哪|啥|什么)")
 _INDEFINITE = "所|家|个|位|名|座|条|项|批|次|件|只|台|张|间|处|种|份"
-_DEF_TERM = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
+# a name in quotation marks ("什么是“两重”", "这些“两新”政策还继续搞吗")
+QUOTED_NAME = re.compile(r"[“\"'‘「]([^”\"'’」]{1,20})[”\"'’」]")
 
 FORMS = ("figure", "list", "yesno", "when", "where", "compare", "definition", "other")
 # A question about the report itself: when it was delivered, by whom, at which session.
@@ -509,7 +510,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         # "四大主导产业具体是哪几个", "“三增长”是哪三个": the members of a numbered name, a list
         form, defined = "list", normalize(m.group(1))
     if form == "definition":
-        m = _DEF_TERM.search(text)
+        m = QUOTED_NAME.search(text)
         if m:
             defined = normalize(m.group(1))
         else:
