@@ -488,10 +488,7 @@ def _only_prepares(clause: str, done: str) -> bool:
     the very thing asked after the preparing word, which then only qualifies the thing
     ("…亲自谋划…的水电工程开工建设" has started)."""
     prep = _PREPARES.search(clause)
-    if prep is None:
-        return False
-    at = clause.find(done, prep.end())
-    return at < 0
+    return prep is not None and clause.find(done, prep.end()) < 0
 
 
 def _asks_count(q: Query) -> bool:
@@ -1637,6 +1634,8 @@ class Answerer:
         """Does the clause shown settle the yes/no question? The clauses shown must, not the sentence
         at large: "落实免费学前教育政策，…，增加普通高中学位供给" does not say that high school becomes free.
         ``parts``: the question's ``_yesno_parts`` when its predicate is known."""
+        from .segment import word_class
+
         if parts is None:
             need = YESNO_SETTLES_EN if q.lang == "en" else YESNO_SETTLES
             # (a dictionary's word written apart counts only as its short form: free is 免费, not
@@ -1661,8 +1660,6 @@ class Answerer:
             if not main and q.lang == "zh" and got >= YESNO_SETTLES_WITH_STORY:
                 # a question proper that names nothing ("我们厂一直享受…电价补贴，今年还有吗"): what the
                 # story names is asked, not what the caller does with it (享受)
-                from .segment import word_class
-
                 named = tuple(t for t in q.terms if word_class(t.group or t.text)[:1] != "v")
                 if 0 < len(named) < len(q.terms) and share(replace(q, terms=named)) >= need:
                     return True
@@ -1670,8 +1667,6 @@ class Answerer:
             # take tourists around the sights"): a little less will do when the clause holds its most
             # specific word (a subway no report mentions is not settled by 新修建森林防火通道)
             return q.lang == "en" and got >= YESNO_SETTLES_EN_RAREST and self._holds_rarest(q, c.clause.text)
-        from .segment import word_class
-
         asked, topic, things = parts
         if not topic.terms and not things and all(word_class(t.group or t.text)[:1] == "v" for t in asked.terms):
             return False  # nothing it is about ("管不管？"): no clause settles a bare verb

@@ -167,7 +167,8 @@ class Lexicon:
     def _short_keys(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, list[str]] = {}
         for key, terms in self.zh.items():
-            if len(terms) == 1 and 2 <= len(key) < len(terms[0]) and re.fullmatch(r"[\u4e00-\u9fff]+", key) \
+            # (a subsequence that is no substring is shorter than the term)
+            if len(terms) == 1 and len(key) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", key) \
                     and key not in terms[0] and _subsequence(key, terms[0]):
                 out.setdefault(terms[0], []).append(key)
         return {t: tuple(ks) for t, ks in out.items()}

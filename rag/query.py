@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from .figures import asked_units, parse_all, preferred_units
 from .lexicon import Lexicon, en_tokens, load_lexicon, stem
 from .normalize import english_figures, normalize_question
-from .scope import Mentions, find_mentions, in_own_story, story_end
+from .scope import Mentions, find_mentions, in_own_story, opens_own_story, story_end
 from .text import detect_language, has_cjk, normalize
 
 # Question scaffolding in Chinese: dropped (as whole jieba tokens) before lexical matching.
@@ -549,8 +549,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
                      else t for t in terms]
             # who the caller is ("我是种粮大户，听说今年还要建高标准农田，全区准备建多少亩"): less again than
             # what they heard of, which is what the question is about
-            own = "".join(c for c in before if re.match(r"\s*(?:我|俺|咱家)", c))
-            heard = "".join(c for c in before if not re.match(r"\s*(?:我|俺|咱家)", c))
+            mine = [opens_own_story(c) for c in before]
+            own = "".join(c for c, m in zip(before, mine, strict=True) if m)
+            heard = "".join(c for c, m in zip(before, mine, strict=True) if not m)
             if own and heard:
                 terms = [replace(t, weight=t.weight * CONTEXT_WEIGHT)
                          if (t.group or t.text) in own and (t.group or t.text) not in heard + last

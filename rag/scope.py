@@ -92,12 +92,24 @@ class Mentions:
 _OWN_PLAN = re.compile(r"(?:明年|后年|今年|年底|年后)(?:就|还)?(?:打算|准备|想|计划)(?![^，,；;。]*(?:多少|几|哪|什么|啥|怎么|如何|吗))")
 
 
+def _clause_before_last(norm: str, pos: int) -> int | None:
+    """Where the clause holding ``pos`` starts, when it comes before the question's last; else None."""
+    ends = [m.end() for m in _CLAUSE_END.finditer(norm.rstrip("？?。.!！ "))]
+    if not any(e > pos for e in ends):
+        return None
+    return max((e for e in ends if e <= pos), default=0)
+
+
+def opens_own_story(clause: str) -> bool:
+    """Does the clause open with the caller themself (我…, my …) or their own plan (明年打算…)?"""
+    clause = clause.lstrip()
+    return bool(_OWN_STORY.match(clause) or _OWN_PLAN.match(clause))
+
+
 def in_own_story(norm: str, pos: int) -> bool:
     """Is ``pos`` in a clause before the question's last that opens with the caller themself (我…, my …)?"""
-    ends = [m.end() for m in _CLAUSE_END.finditer(norm.rstrip("？?。.!！ "))]
-    start = max((e for e in ends if e <= pos), default=0)
-    clause = norm[start:].lstrip()
-    return any(e > pos for e in ends) and bool(_OWN_STORY.match(clause) or _OWN_PLAN.match(clause))
+    start = _clause_before_last(norm, pos)
+    return start is not None and opens_own_story(norm[start:])
 
 
 _LIVES_AT = re.compile(r"(?:住在|住|生活在|定居在?|工作在|在|户口在|户籍在|来自|老家(?:是|在)?)$|"
@@ -107,11 +119,10 @@ _LIVES_AT = re.compile(r"(?:住在|住|生活在|定居在?|工作在|在|户口
 def where_caller_is(norm: str, pos: int) -> bool:
     """Does the place at ``pos`` only say where the caller lives or works, in a clause before the
     question proper ("我户口在老家，常年住在拉萨，能在常住地登记户口吗")?"""
-    ends = [m.end() for m in _CLAUSE_END.finditer(norm.rstrip("？?。.!！ "))]
-    if not any(e > pos for e in ends):
+    start = _clause_before_last(norm, pos)
+    if start is None:
         return False  # the question proper's own place is asked about
-    start = max((e for e in ends if e <= pos), default=0)
-    return in_own_story(norm, pos) or bool(_LIVES_AT.search(norm[start:pos]))
+    return opens_own_story(norm[start:]) or bool(_LIVES_AT.search(norm[start:pos]))
 
 
 def story_end(norm: str) -> int:
