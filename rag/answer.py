@@ -107,6 +107,25 @@ def _names_another(topic: Query, clause: str, rare) -> bool:
     return False
 
 
+def _topic_elsewhere(asked: Query, topic: Query, clause: str, sentence: str) -> bool:
+    """Is the topic, named by two words or more, whole in another clause of the sentence, none of it in the clause shown,
+    which does what is asked to a thing of its own? "开工建设湛海高铁，…，加快三亚新机场…等前期工作"
+    does not start 三亚新机场 ("年内开工" after the topic's clause would)."""
+    from .segment import segment, word_class
+
+    c = normalize(clause)
+    groups = [[t.text for t in ts if has_cjk(t.text) and len(t.text) >= 2] for ts in _by_group(topic.terms).values()]
+    groups = [g for g in groups if g]
+    if len(groups) < 2 or any(w in c for g in groups for w in g):  # (a thing named by one word is a context: 办事)
+        return False
+    others = [normalize(x.text) for x in clauses(sentence)]
+    if not any(o != c and all(any(w in o for w in g) for g in groups) for o in others):
+        return False
+    asked_words = [t.text for t in asked.terms]
+    return any(len(tok) >= 2 and has_cjk(tok) and tok not in FRAME_WORDS and not any(tok in a or a in tok for a in asked_words)
+               and word_class(tok)[:1] in ("n", "j", "l") for tok in segment(c))
+
+
 def _by_group(terms) -> dict[str, list[Term]]:
     """The terms under the user's word they read (老百姓: 居民|群众|人民), in order."""
     groups: dict[str, list[Term]] = {}
@@ -531,13 +550,20 @@ def _compound_conflict(q: Query, metric: str) -> bool:
     from .segment import word_class
 
     typed = {t.text for t in q.terms if t.origin in ("zh", "synonym")}  # (a dictionary's word is a guess)
-    for w in long:
-        head, mod = w[-2:], w[:-2]
-        if w not in typed or not word_class(head).startswith("n") or re.search(r"多[长少久大]|几|什么|哪", mod):
+    # (the same for two words typed together: 养老床位 asked, 认知障碍照护床位 given)
+    # (a noun before a noun: not 换上燃气…, nor 多少公里公路)
+    words = [t for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
+             and t.text not in FRAME_WORDS and t.text not in q.units]
+    pairs = [(a.text, b.text) for a, b in zip(words, words[1:], strict=False)
+             if (a.text + b.text) in q.norm and b.text in m and (a.group or a.text) not in named
+             and word_class(a.text).startswith("n")]
+    for mod, head in [(w[:-2], w[-2:]) for w in long if w in typed] + pairs:
+        if not word_class(head).startswith("n") or re.search(r"多[长少久大]|几|什么|哪", mod):
             continue  # (多长时间 asks the quantity)
+        w = mod + head
         i = m.find(head)
         if i >= 2 and mod not in m and not set(mod) <= set(m) and not _modifier_inserted(w, m) \
-                and has_cjk(m[i - 2:i]) and m[i - 2:i] not in FRAME_WORDS and w not in m:
+                and re.fullmatch(r"[\u4e00-\u9fff]{2}", m[i - 2:i]) and m[i - 2:i] not in FRAME_WORDS and w not in m:
             return True
     return False
 
@@ -596,7 +622,8 @@ def _modified(q: Query) -> list[tuple[str, str]]:
     """(noun, word) pairs the question writes together, the noun narrowing the word: (海洋, 生产总值)."""
     from .segment import word_class
 
-    words = [t.text for t in q.terms if t.origin == "zh" and has_cjk(t.text) and t.text not in q.units]
+    # (of the question proper: "我家老人有点认知障碍，…" narrows nothing)
+    words = [t.text for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and t.text not in q.units]
     return [(a, b) for a, b in zip(words, words[1:], strict=False)
             if (a + b) in q.norm and len(a) >= 2 and len(b) >= 2 and a not in FRAME_WORDS
             and word_class(a).startswith("n")]
@@ -1705,7 +1732,8 @@ class Answerer:
         if self.coverage(topic, c.sentence.text, chars=True, strict=True) >= YESNO_TOPIC:
             # (the topic is elsewhere in the sentence: what is asked must not be said of another thing in
             # the clause, 幼儿园会免费吗 and "发展学前…特殊教育,普及15年免费特殊教育")
-            return not _said_of_another(asked, topic, c.clause.text)
+            return not _said_of_another(asked, topic, c.clause.text) \
+                and not _topic_elsewhere(asked, topic, c.clause.text, c.sentence.text)
         proper = _proper_terms(topic)
         if proper and len(proper) < len(topic.terms) \
                 and self.coverage(replace(topic, terms=proper), c.clause.text, chars=True, strict=True) >= 0.99:

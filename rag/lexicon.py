@@ -40,7 +40,7 @@ EN_STOPWORDS = frozenset(
     numbers figure figures amount total quantity approximately about around roughly new newly
     compare compared comparison versus vs both respectively difference between each
     list lists listing describe explain show detail details now still already yet ever ahead end try trying tried tries
-    find finding through here own set
+    find finding through here own set come comes coming came suppose supposed
     """.split()
 )
 

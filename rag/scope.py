@@ -100,16 +100,23 @@ def _clause_before_last(norm: str, pos: int) -> int | None:
     return max((e for e in ends if e <= pos), default=0)
 
 
-def opens_own_story(clause: str) -> bool:
-    """Does the clause open with the caller themself (我…, my …) or their own plan (明年打算…)?"""
+# or with one of their family ("孩子明年上幼儿园，…", "老人80多了，…"): their time and figures, not the
+# report's (though what the family member does may be what is asked about)
+_FAMILY = re.compile(r"(?:家里|家中|家人|孩子|小孩|娃|老人|父母|爸妈|老伴|儿子|女儿|闺女|孙子|孙女|老公|老婆|爱人|媳妇)(?![们的])")
+
+
+def opens_own_story(clause: str, family: bool = False) -> bool:
+    """Does the clause open with the caller themself (我…, my …) or their own plan (明年打算…); with
+    ``family``, or with one of their family (孩子明年毕业…)?"""
     clause = clause.lstrip()
-    return bool(_OWN_STORY.match(clause) or _OWN_PLAN.match(clause))
+    return bool(_OWN_STORY.match(clause) or _OWN_PLAN.match(clause) or (family and _FAMILY.match(clause)))
 
 
 def in_own_story(norm: str, pos: int) -> bool:
-    """Is ``pos`` in a clause before the question's last that opens with the caller themself (我…, my …)?"""
+    """Is ``pos`` in a clause before the question's last that opens with the caller or their family
+    (我…, my …, 孩子…)?"""
     start = _clause_before_last(norm, pos)
-    return start is not None and opens_own_story(norm[start:])
+    return start is not None and opens_own_story(norm[start:], family=True)
 
 
 _LIVES_AT = re.compile(r"(?:住在|住|生活在|定居在?|工作在|在|户口在|户籍在|来自|老家(?:是|在)?)$|"

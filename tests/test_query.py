@@ -452,3 +452,14 @@ def test_who_the_caller_is_weighs_less_than_what_they_heard_of():
     # with no second clause, the caller's own clause weighs as any context does
     caller, asked = weights("我是种粮大户，今年高标准农田建多少亩？")
     assert caller < asked == 1.0
+
+
+def test_general_government_terms_and_scaffolding_in_english():
+    q = analyze("By when is the province supposed to reach its carbon emissions peak?")
+    assert "碳达峰" in [t.text for t in q.terms] and not q.en_unmatched
+    texts = {t.text for t in analyze("Will the province keep up the extra tax deduction for companies' R&D spending?").terms}
+    assert "加计扣除" in texts and any("研发" in t for t in texts)
+    texts = {t.text for t in analyze("Is the province applying to set up a free trade zone?").terms}
+    assert {"申建", "自由贸易试验区"} <= texts
+    q = analyze("Can foreign visitors use visa-free transit when coming to the province?")
+    assert {"过境", "免签"} <= {t.text for t in q.terms} and "未来" not in {t.text for t in q.terms}

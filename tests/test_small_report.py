@@ -6,8 +6,9 @@ asked of a quantity written without 总, this year's measures before last year's
 another thing, a versioned name spelled out, "a university" that is no count, a preparing word that
 only qualifies the thing, the funds of a sentence's subject, a city the caller lives in, an
 abbreviation the report writes for the term asked, a rise that does not say the level now, and a
-quoted name that the settling clause must write, and a question proper that names nothing after the
-caller's story."""
+quoted name that the settling clause must write, a question proper that names nothing after the
+caller's story, a family member's year that is not the report's, a kind of the thing asked that is another
+kind, and a start said of another thing than the one asked."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ LINES = [
     "（十）办好民生实事。坚持民生为大，安排资金30亿元，办好20项民生实事。加快推行长护险，推行由常住地登记户口提供基本公共服务制度。边民补助标准再提高1200元。",
     "（十一）推进重大工程。亲自谋划推动的星湖水电工程开工建设。推进青峰水库开工前期工作。",
     "（十二）推动设备更新。优化“两新”政策实施，释放重点领域消费潜力。继续实施特色产业电价补贴政策。",
+    "（十三）完善养老服务。改建3000张认知障碍照护床位，新增150个社区养老服务站。"
+    "建成南湖大桥，开工建设北江高铁，加快星城港三期、东港码头等项目建设，加快星城新机场、东港机场等前期工作。",
     "三、“十五五”时期主要目标任务",
     "（一）推动经济社会全面绿色转型。积极发展节能降碳、环境保护、资源循环利用等绿色低碳产业，深入推进节能降碳，"
     "严控高能耗项目，构建节能降碳长效机制。",
@@ -180,3 +183,34 @@ def test_what_the_callers_story_names_is_asked_when_the_question_names_nothing(s
     assert not a.refused and a.answer_type == "yesno" and "电价补贴" in a.direct_answer
     b = small.ask("我们厂一直享受出口信用保险补贴，今年还有吗？")  # the report names no such thing
     assert b.refused
+
+
+def test_a_family_members_year_is_not_the_year_asked(small):
+    a = small.ask("我家老人明年满80岁，今年要改建多少张认知障碍照护床位？")
+    assert not a.refused and "3000张" in a.direct_answer
+    # (nor does what the caller says of them narrow the thing asked)
+    b = small.ask("我家老人有点认知障碍，今年要改建多少张认知障碍照护床位？")
+    assert not b.refused and "3000张" in b.direct_answer
+
+
+def test_another_kind_of_the_thing_asked_is_no_answer(small):
+    a = small.ask("今年要新增多少张养老床位？")
+    assert a.refused and a.answer_type == "figure" and "3000张" not in a.direct_answer
+
+
+def test_a_start_said_of_another_thing_does_not_settle_the_thing_asked(small):
+    from rag.answer import _topic_elsewhere
+    from rag.query import analyze
+
+    sentence = "建成南湖大桥，开工建设北江高铁，加快星城新机场、东港机场等前期工作。"
+    start, airport = analyze("开工"), analyze("星城新机场")
+    # the clause starts a thing of its own; the thing asked is named whole in another clause
+    assert _topic_elsewhere(start, airport, "开工建设北江高铁，", sentence)
+    # a clause that starts nothing of its own says it of the topic before it
+    assert not _topic_elsewhere(start, airport, "年内开工。", "加快星城新机场建设，年内开工。")
+    # one word is a context, not a thing named (以后办事还要开证明吗: 无证明城市 settles it)
+    assert not _topic_elsewhere(start, analyze("办事"), "开工建设北江高铁，", "开工建设北江高铁，推进办事便利。")
+    a = small.ask("星城新机场今年能开工吗？")  # the report only prepares it, in another clause
+    assert a.refused and a.answer_type == "yesno"
+    b = small.ask("北江高铁今年能开工吗？")
+    assert not b.refused and "开工建设北江高铁" in b.direct_answer
