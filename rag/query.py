@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .figures import asked_units, parse_all, preferred_units
+from .figures import parse_all
 from .lexicon import Lexicon, en_tokens, load_lexicon, stem
 from .normalize import english_figures, normalize_question
 from .scope import Mentions, find_mentions, in_own_story, opens_own_story, story_end
 from .text import detect_language, has_cjk, normalize
+from .units import asked_units, preferred_units
 
 # Question scaffolding in Chinese: dropped (as whole jieba tokens) before lexical matching.
 ZH_STOPWORDS = frozenset(
@@ -113,7 +114,7 @@ _ASKS_YESNO = re.compile(
     rf"(?:^|[.!;]\s+){_EN_AUXILIARY.pattern}"
 )
 _ASKS_DEFINITION = re.compile(
-    r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|是什么意思|什么意思|啥意思|指的是什么|指什么|是指什么|指的是啥|含义|怎么理解|是什么概念|"
+    r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|是什么意思|什么意思|啥意思|是?指(?:的是|的)?(?:什么|啥)|含义|怎么理解|是什么概念|"
     r"是个啥|是啥东西|(?:说|讲)的是(?:啥|什么)|是干(?:啥|什么)的|^what (?:is|are) (?:meant by|the meaning of)|what does .{1,40} (?:mean|stand for|refer to)|"
     r"^(?:define|explain) |^what (?:is|are) (?:the )?[\"“'‘]"
 )
@@ -518,7 +519,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             # (the kind asked after it is not the term: 湘易办到底是个啥平台)
             core = re.sub(r"(?:到底|究竟|具体)?(?:是个啥|是个什么|是啥样的|是什么样的)[\u4e00-\u9fff]{0,4}$", "", core)
             core = re.sub(r"^(?:请问)?(?:什么是|啥是|何为|何谓|解释一下|解释)|(?:到底|究竟)?(?:是什么意思|什么意思|啥意思|指的是什么|"
-                          r"指什么|是指什么|指的是啥|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西|(?:说|讲)的是(?:啥|什么)|"
+                          r"是?指(?:的是|的)?(?:什么|啥)|的含义|含义是什么|含义|怎么理解|是什么概念|是个啥|是啥东西|(?:说|讲)的是(?:啥|什么)|"
                           r"是干(?:啥|什么)的)", "", core)
             defined = core if has_cjk(core) and len(core) <= 12 else ""
     # a year or a decade (八九十年代 → 90年代) is a time, not a figure the question states; a number

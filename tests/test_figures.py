@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rag.figures import PERCENT_UNITS, asked_units, extract, figures, parse_all, preferred_units, same_value
+from rag.figures import PERCENT_UNITS, extract, figures, parse_all, same_value
 from rag.types import Passage
+from rag.units import asked_units, preferred_units
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -89,10 +90,13 @@ def test_records(text, role, expected):
     ("GDP增长多少", (), PERCENT_UNITS),
     ("投资多少", (), ("元", "亿", "万亿")),
     ("how many households", ("户",), ()),
+    ("去年接待游客多少人次", ("人次",), ()),
+    # the count named, how much it grew asked: a rate answers too (入境旅游人次增长68.2%)
+    ("入境游客人次比前年涨了多少", (), PERCENT_UNITS),
 ])
 def test_units_asked(question, hard, soft):
     units = asked_units(question)
-    assert all(u in units for u in hard) and (units or not hard)
+    assert all(u in units for u in hard) and (units or not hard) and (hard or not units)
     assert preferred_units(question, units)[: len(soft)] == soft
 
 

@@ -33,7 +33,8 @@ FORMS = [
     ("威海和山东今年GDP增长目标分别是多少", "compare"), ("全国2024年和2025年赤字率", "compare"),
     ("Compare the GDP targets of Weihai and Shandong", "compare"),
     # definition
-    ("什么是“两重”", "definition"), ("外贸“新三样”指的是什么？", "definition"), ("What does 'two new' mean?", "definition"),
+    ("什么是“两重”", "definition"), ("外贸“新三样”指的是什么？", "definition"), ("报告里老提“两新”，到底指啥？", "definition"),
+    ("What does 'two new' mean?", "definition"),
     # other
     ("招商引资那个计划叫什么", "other"),
 ]
@@ -315,7 +316,7 @@ def test_a_phrase_with_to_is_not_a_purpose_clause():
 
 
 def test_a_level_reached_is_not_a_rate_and_people_are_counted_in_people():
-    from rag.figures import asked_units, preferred_units
+    from rag.units import asked_units, preferred_units
 
     assert "%" not in preferred_units("去年pm2.5浓度降到多少了", ())
     assert "%" in preferred_units("去年pm2.5浓度降了多少", ())
