@@ -1364,9 +1364,15 @@ class Answerer:
                     continue
                 text = body[m.end():] if m and m.end() < len(body) else body
                 return strip_punct(display(text))[: self.max_chars * 2], hit
+        # several names quoted ("“三个区”“新高地”“标杆市”具体指啥"): the sentence that names them together
+        # spells them out (打造…先行区、…新高地、…标杆市)
+        names = [x for x in map(normalize, QUOTED_NAME.findall(q.text)) if len(x) >= 2]
         for hit in r.hits:
             for s in self._passage_sentences(hit.passage):
                 norm = normalize(s.text)
+                if len(names) >= 2 and sum(x in norm for x in names) >= 2:
+                    parts = [c for c in clauses(s.text) if any(x in normalize(c.text) for x in names)]
+                    return strip_punct(display(s.text[parts[0].start:parts[-1].end])), hit
                 i = norm.find(term)
                 if i < 0:
                     continue

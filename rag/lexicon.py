@@ -239,6 +239,7 @@ class Lexicon:
     def translate_en(self, tokens: list[str]) -> tuple[list[tuple[str, str, bool]], list[str]]:
         """Greedy longest phrase match of stemmed English tokens, curated lexicon first.
 
+        A word no table knows that the indexed reports write as it is (AED) is its own term.
         Returns ([(english phrase, report term, curated?)], [content tokens left unmatched]).
         """
         pairs: list[tuple[str, str, bool]] = []
@@ -254,6 +255,9 @@ class Lexicon:
                 n, terms, curated = best
                 pairs.extend((" ".join(tokens[i : i + n]), t, curated) for t in terms)
                 i += n
+            elif len(tokens[i]) >= 2 and tokens[i] in self._latin_words and tokens[i] not in _STEMMED_STOPWORDS:
+                pairs.append((tokens[i], tokens[i], True))  # a Latin word the reports write as it is (AED, App)
+                i += 1
             else:
                 if tokens[i] not in _STEMMED_STOPWORDS and not tokens[i].isdigit():
                     unmatched.append(tokens[i])

@@ -127,6 +127,10 @@ def test_only_yes_no_questions_in_chinese_have_a_predicate():
     # ... only where the report writes it, and only as a word ("said" is not AI)
     ("人工智能三年一共安排多少钱？", "人工智能产业规模突破千亿元。", "ai", False),
     ("人工智能三年一共安排多少钱？", "he said so", "ai", False),
+    # a Latin word no table knows is the report's word where the report writes it
+    ("今年要在公共场所布置多少处AED这类急救设备？", "布局AED等群众可及急救设备700处。", "aed", True),
+    ("How many AEDs will be installed?", "布局AED等群众可及急救设备700处。", "aed", True),
+    ("今年要在公共场所布置多少处AED这类急救设备？", "布局急救设备700处。", "aed", False),
 ])
 def test_latin_abbreviations_the_report_writes(question, report, word, present):
     from rag.lexicon import load_lexicon

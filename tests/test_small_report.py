@@ -8,7 +8,8 @@ only qualifies the thing, the funds of a sentence's subject, a city the caller l
 abbreviation the report writes for the term asked, a rise that does not say the level now, and a
 quoted name that the settling clause must write, a question proper that names nothing after the
 caller's story, a family member's year that is not the report's, a kind of the thing asked that is another
-kind, and a start said of another thing than the one asked."""
+kind, a start said of another thing than the one asked, one side of 城乡, whether a thing goes on, and
+several quoted names spelled out together."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ LINES = [
     "一、2025年工作回顾",
     "过去一年，城乡居民基础养老金最低标准从98元/月提高到178元/月，为87万名80岁以上老年人发放高龄津贴。"
     "省会机场成为东北地区首个双跑道运行机场。",
+    "新开星湖邮轮旅游航线2条，接待游客增长8%。"
     "粮食产量800.5亿斤，再创历史新高。社会消费品零售总额增长5.1%，消费市场持续回暖，汽车、家电消费带动作用明显。",
     "二、2026年重点工作",
     "（一）推进科技创新。推广“政府+高校+企业+金融”星湖模式，促进教育科技人才良性循环。",
@@ -40,6 +42,8 @@ LINES = [
     "（十二）推动设备更新。优化“两新”政策实施，释放重点领域消费潜力。继续实施特色产业电价补贴政策。",
     "（十三）完善养老服务。改建3000张认知障碍照护床位，新增150个社区养老服务站。"
     "建成南湖大桥，开工建设北江高铁，加快星城港三期、东港码头等项目建设，加快星城新机场、东港机场等前期工作。",
+    "（十四）完善社会保障。持续提高城乡居民基础养老金，平稳有序发展星湖旅游。"
+    "打造创新发展先行区、对外开放新高地、社会治理标杆市。",
     "三、“十五五”时期主要目标任务",
     "（一）推动经济社会全面绿色转型。积极发展节能降碳、环境保护、资源循环利用等绿色低碳产业，深入推进节能降碳，"
     "严控高能耗项目，构建节能降碳长效机制。",
@@ -214,3 +218,19 @@ def test_a_start_said_of_another_thing_does_not_settle_the_thing_asked(small):
     assert a.refused and a.answer_type == "yesno"
     b = small.ask("北江高铁今年能开工吗？")
     assert not b.refused and "开工建设北江高铁" in b.direct_answer
+
+
+def test_town_and_country_name_either_side(small):
+    a = small.ask("农村老人的基础养老金今年还会往上调吗？")
+    assert not a.refused and "城乡居民基础养老金" in a.direct_answer
+
+
+def test_whether_a_thing_goes_on_is_settled_by_this_years_plans(small):
+    a = small.ask("星湖旅游以后还会继续搞吗？")
+    assert not a.refused and "平稳有序发展星湖旅游" in a.direct_answer
+
+
+def test_several_quoted_names_are_spelled_out_where_they_stand_together(small):
+    a = small.ask("报告里的“新高地”“标杆市”具体指啥？")
+    assert not a.refused and a.answer_type == "definition"
+    assert "对外开放新高地" in a.direct_answer and "社会治理标杆市" in a.direct_answer
