@@ -126,6 +126,10 @@ def _topic_elsewhere(asked: Query, topic: Query, clause: str, sentence: str) -> 
                and word_class(tok)[:1] in ("n", "j", "l") for tok in segment(c))
 
 
+# A yes/no question about whether something goes on from now (以后还会继续搞吗, will it keep …)
+_GOES_ON = re.compile(r"以后|今后|将来|往后|还会|继续|接着|\b(?:continue|keep|keeps|still)\b")
+
+
 def _by_group(terms) -> dict[str, list[Term]]:
     """The terms under the user's word they read (老百姓: 居民|群众|人民), in order."""
     groups: dict[str, list[Term]] = {}
@@ -1609,6 +1613,10 @@ class Answerer:
         best = None
         seen: set[tuple] = set()
         parts = self._yesno_parts(q) if q.asked else None
+        if _GOES_ON.search(q.norm) and not q.mentions.times:
+            # "以后还会继续搞吗": this year's plans settle whether it goes on before last year's review
+            # (优化西沙邮轮旅游航线 was done; 平稳有序发展西沙旅游 is what goes on)
+            cands = sorted(cands, key=lambda c: c.hit.passage.role == "review")
         if parts is not None and parts[0].terms:
             # the clauses that name what is asked first ("还有生育补贴吗": 落实生育补贴政策), before those
             # that name only its topic (孩子: 残疾儿童康复救助)
