@@ -127,7 +127,7 @@ def _topic_elsewhere(asked: Query, topic: Query, clause: str, sentence: str) -> 
 
 
 # A yes/no question about whether something goes on from now (以后还会继续搞吗, will it keep …)
-_GOES_ON = re.compile(r"以后|今后|将来|往后|还会|继续|接着|\b(?:continue|keep|keeps|still)\b")
+_GOES_ON = re.compile(r"以后|今后|将来|往后|还会|继续|接着|\b(?:continue|keep)\b")  # ("still" asks the state now)
 
 
 def _by_group(terms) -> dict[str, list[Term]]:
@@ -282,6 +282,13 @@ def _abbreviates(word: str, text: str, span: int = 12) -> bool:
 
 #: at most this many characters of a modifier between a word and the head it is asked with
 MODIFIER_GAP = 4
+
+
+def _coordinated(word: str, norm: str) -> bool:
+    """Is ``word`` (three characters or more) written as one of two coordinated words sharing their
+    head, a character of the other inserted after its first (居委会 in 居村委会, 中学 is no case)?"""
+    return len(word) >= 3 and bool(re.fullmatch(r"[\u4e00-\u9fff]+", word)) \
+        and bool(re.search(re.escape(word[0]) + r"[\u4e00-\u9fff]" + re.escape(word[1:]), norm))
 
 
 def _modifier_inserted(word: str, text: str) -> bool:
@@ -920,6 +927,8 @@ class Answerer:
                 hit, head_ok = 1.0, True  # 人工智能课: 人工智能通识课; 燃气表: 燃气物联网表
             elif hit < 1.0 and _short_form_in(t.text, norm):
                 hit, head_ok = 1.0, True  # 长期护理保险: 长护险; 医疗保险: 医保
+            elif hit < 1.0 and _coordinated(t.text, norm):
+                hit, head_ok = 1.0, True  # 居委会: 居村委会 (居委会 and 村委会)
             hit = 1.0 if hit >= 0.67 and head_ok else min(hit, 0.66)
             if hit < 1.0 and q.lang == "en" and q.form == "yesno" and t.group in _EN_LIGHT_VERBS:
                 w *= ABSENT_VERB_WEIGHT  # "is X going to introduce Y": the report says 推行, 实施 or 建立 as it likes
@@ -1715,9 +1724,13 @@ class Answerer:
         # by "落实免费学前教育政策，…，增加普通高中学位供给"; a thing no report names (消费券, 首付)
         # must be there in short form (春假秋假: 春秋假)
         # (the clause names the topic itself: 免费特殊教育 does not make kindergarten free)
+        # (the topic may be what is asked: "幼儿园大班那一年不用交保教费了" names no other)
         pays = bool(_PAYING.search(q.asked)) and bool(_FREE.search(c.clause.text)) \
-            and any(len(t.text) >= 2 and t.text in normalize(c.clause.text) for t in topic.terms)
-        if any(not _abbreviates(w, c.clause.text) for w in things if not (pays and _MONEY_WORD.search(w))):
+            and any(len(t.text) >= 2 and t.text in normalize(c.clause.text) for t in topic.terms or asked.terms)
+        # (and the words of what is paid, 交保教费, are the caller's too)
+        paid = m.group(0) if pays and (m := _PAYS.search(q.norm)) else ""
+        if any(not _abbreviates(w, c.clause.text) for w in things
+               if not (pays and (_MONEY_WORD.search(w) or w in paid))):
             return False
         rare = lambda w: (self.bm25.idf_of(w) or self._max_idf) >= RARE_NAME * self._max_idf  # noqa: E731
         if _other_scheme(q.norm, c.clause.text) or _names_another(topic, c.clause.text, rare):
