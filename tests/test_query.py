@@ -468,3 +468,9 @@ def test_general_government_terms_and_scaffolding_in_english():
     assert {"申建", "自由贸易试验区"} <= texts
     q = analyze("Can foreign visitors use visa-free transit when coming to the province?")
     assert {"过境", "免签"} <= {t.text for t in q.terms} and "未来" not in {t.text for t in q.terms}
+    assert "奖励" in {t.text for t in analyze("How much is set aside for subsidies and awards to companies?").terms}
+
+
+def test_enjoying_a_policy_is_the_callers_word_not_what_is_asked():
+    q = analyze("小企业贷款到期，无还本续贷政策今年还能享受吗？")
+    assert "享受" not in {t.text for t in q.terms} and "无还本续贷" in {t.text for t in q.terms}
