@@ -126,6 +126,9 @@ def _topic_elsewhere(asked: Query, topic: Query, clause: str, sentence: str) -> 
                and word_class(tok)[:1] in ("n", "j", "l") for tok in segment(c))
 
 
+# Whether something happened (发生过…吗), and a clause saying none did (无重大森林火灾, 零事故, 未发生)
+_OCCURS = re.compile(r"(?:发生|出现)过?")
+_NONE_OCCURRED = re.compile(r"(?:无|零|未发生|未出现|没有发生)[\u4e00-\u9fff]{0,8}?(?:事故|火灾|灾害|事件|疫情|案件|伤亡|死亡|灾情|险情)")
 # A yes/no question about whether something goes on from now (以后还会继续搞吗, will it keep …)
 _GOES_ON = re.compile(r"以后|今后|将来|往后|还会|继续|接着|\b(?:continue|keep)\b")  # ("still" asks the state now)
 
@@ -539,10 +542,15 @@ def _head_conflict(q: Query, metric: str) -> bool:
     # (the words of what is asked: a caller's situation, "学校门口…堵车", names no metric; a single
     # character after a word is a verb, "导师带出来", not a word of the family)
     # (nor a frame word: 低保每月最低标准 asks 低保最低月标准)
-    words = [t.text for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
+    return _other_of_family([(a.text, b.text) for a, b in _typed_together(q)], metric)
+
+
+def _typed_together(q: Query) -> list[tuple[Term, Term]]:
+    """Two words of the question proper typed one after the other (养老 床位: 养老床位), in order; not
+    frame words nor single characters."""
+    words = [t for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
              and t.text not in FRAME_WORDS]
-    pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if (a + b) in q.norm]
-    return _other_of_family(pairs, metric)
+    return [(a, b) for a, b in zip(words, words[1:], strict=False) if (a.text + b.text) in q.norm]
 
 
 def _compound_conflict(q: Query, metric: str) -> bool:
@@ -563,11 +571,8 @@ def _compound_conflict(q: Query, metric: str) -> bool:
     typed = {t.text for t in q.terms if t.origin in ("zh", "synonym")}  # (a dictionary's word is a guess)
     # (the same for two words typed together: 养老床位 asked, 认知障碍照护床位 given)
     # (a noun before a noun: not 换上燃气…, nor 多少公里公路)
-    words = [t for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
-             and t.text not in FRAME_WORDS and t.text not in q.units]
-    pairs = [(a.text, b.text) for a, b in zip(words, words[1:], strict=False)
-             if (a.text + b.text) in q.norm and b.text in m and (a.group or a.text) not in named
-             and word_class(a.text).startswith("n")]
+    pairs = [(a.text, b.text) for a, b in _typed_together(q) if b.text in m and (a.group or a.text) not in named
+             and a.text not in q.units and word_class(a.text).startswith("n")]
     for mod, head in [(w[:-2], w[-2:]) for w in long if w in typed] + pairs:
         if not word_class(head).startswith("n") or re.search(r"多[长少久大]|几|什么|哪", mod):
             continue  # (多长时间 asks the quantity)
@@ -1675,6 +1680,7 @@ class Answerer:
         # answer quotes it without a "yes"
         # ("还要自己掏钱吗" settled by "费用…零自付" is a "no": the clause is quoted without a "yes" too)
         rules_out = (bool(_RULES_OUT.search(best.clause.text)) and not _RULES_OUT.search(q.norm)) \
+            or (any(_OCCURS.fullmatch(t.text) for t in q.terms) and bool(_NONE_OCCURRED.search(best.clause.text))) \
             or (bool(_PAYS.search(q.asked)) and bool(_FREE.search(best.clause.text)))
         meta = {**meta, "agrees": agrees, "rules_out": rules_out}
         return SideAnswer(side, "yesno", False, direct=text, primary=[(best.hit, self._quote(best, text))],
@@ -1697,6 +1703,10 @@ class Answerer:
                            self.coverage(query, fact, chars=True, strict="dictionary"))
 
             got = share(q)
+            if got < need and (occurs := [t for t in q.terms if _OCCURS.fullmatch(t.text)]) \
+                    and _NONE_OCCURRED.search(c.clause.text):
+                # "发生过重大森林火灾吗": a clause saying there was none (连续45年无重大森林火灾) settles it, no
+                got = share(replace(q, terms=[t for t in q.terms if t not in occurs]))
             if got >= need:
                 # (what is asked must not be said of another thing in the clause shown: "Will kindergarten be
                 # made free": 普及15年免费特殊教育)

@@ -349,9 +349,11 @@ CONTEXT_WEIGHT = 0.5
 # the clause that asks (多少, 几, 哪些, 怎么…)
 _ASKS_IN_CLAUSE = re.compile(r"多少|(?<![好十\d])几(?![十\d])|哪些|什么|啥|怎么|如何|咋")
 # the people a yes/no question asks about, right after its auxiliary ("can foreign travellers …")
-_EN_BENEFICIARY = re.compile(
-    r"\s*(?:can|will|do|does|are|could|would|should|may)\s+((?:(?:all|more|foreign|overseas|international|local|"
-    r"ordinary)\s+)*(?:foreigners?|travell?ers|tourists|visitors|residents|citizens|people|locals|families|households))\b")
+_WHO = (r"(?:(?:all|more|foreign|overseas|international|local|ordinary|young|new|elderly|older)\s+)*"
+        r"(?:foreigners?|travell?ers|tourists|visitors|residents|citizens|people|locals|families|households|parents|couples)")
+_EN_BENEFICIARY = re.compile(rf"\s*(?:can|will|do|does|are|could|would|should|may)\s+({_WHO})\b"
+                             # ("will the province give families a childbirth subsidy")
+                             rf"|.*?\b(?:give|giving|offer|offering|provide|providing|pay|paying)\s+({_WHO})\s+(?:an?|the|some|more)\b")
 _EN_EXAMPLE = re.compile(r"(?:,\s*(?:like|including)|\bsuch as|\be\.g\.|\bfor (?:example|instance))\s", re.I)
 _SENTENCE_END = re.compile(r"[?？.!]")
 _EN_ASIDE = re.compile(r"\(((?:[^()\s]+\s?){1,3})\)|\bas an? (?:percentage|percent|share|proportion) of ((?:the )?[\w&.' -]{1,30}?)(?=[?,.!]|$)",
@@ -452,9 +454,10 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         # "can foreigners use …", "will residents get …": whom a measure is for weighs less too (the
         # report names the measure: 用好240小时过境免签政策)
         who = _EN_BENEFICIARY.match(covered)
-        subject = who.group(1) if who else ""
+        at = (1 if who.group(1) else 2) if who else 0
+        subject = who.group(at) if who else ""
         if who:
-            covered = covered[:who.start(1)] + " " + covered[who.end(1):]
+            covered = covered[:who.start(at)] + " " + covered[who.end(at):]
         # ", like drones and air taxis": the caller's examples illustrate the topic; they weigh less and
         # their unknown words are not missed
         example = ""

@@ -474,3 +474,9 @@ def test_general_government_terms_and_scaffolding_in_english():
 def test_enjoying_a_policy_is_the_callers_word_not_what_is_asked():
     q = analyze("小企业贷款到期，无还本续贷政策今年还能享受吗？")
     assert "享受" not in {t.text for t in q.terms} and "无还本续贷" in {t.text for t in q.terms}
+
+
+def test_whom_an_english_measure_is_given_to_is_no_topic():
+    q = analyze("Will the province give families a childbirth subsidy this year?")
+    w = {t.group: t.weight for t in q.terms}
+    assert w["family"] < 1.0 and w["childbirth"] == 1.0 and w["subsidy"] == 1.0

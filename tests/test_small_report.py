@@ -9,8 +9,8 @@ abbreviation the report writes for the term asked, a rise that does not say the 
 quoted name that the settling clause must write, a question proper that names nothing after the
 caller's story, a family member's year that is not the report's, a kind of the thing asked that is another
 kind, a start said of another thing than the one asked, one side of 城乡, whether a thing goes on, and
-several quoted names spelled out together, one of two coordinated words (居村委会), and an institution
-opened (挂牌运营)."""
+several quoted names spelled out together, one of two coordinated words (居村委会), , an institution
+opened (挂牌运营), a happening the report says there was none of, and whom an English measure is for."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ LINES = [
     "一、2025年工作回顾",
     "过去一年，城乡居民基础养老金最低标准从98元/月提高到178元/月，为87万名80岁以上老年人发放高龄津贴。"
     "省会机场成为东北地区首个双跑道运行机场。",
-    "新开星湖邮轮旅游航线2条，接待游客增长8%。星湖农商行正式挂牌运营。"
+    "新开星湖邮轮旅游航线2条，接待游客增长8%。星湖农商行正式挂牌运营。连续30年无重大森林火灾。"
     "粮食产量800.5亿斤，再创历史新高。社会消费品零售总额增长5.1%，消费市场持续回暖，汽车、家电消费带动作用明显。",
     "二、2026年重点工作",
     "（一）推进科技创新。推广“政府+高校+企业+金融”星湖模式，促进教育科技人才良性循环。",
@@ -45,7 +45,7 @@ LINES = [
     "建成南湖大桥，开工建设北江高铁，加快星城港三期、东港码头等项目建设，加快星城新机场、东港机场等前期工作。",
     "（十四）完善社会保障。持续提高城乡居民基础养老金，平稳有序发展星湖旅游。"
     "打造创新发展先行区、对外开放新高地、社会治理标杆市。",
-    "（十五）加强基层治理。开展居村委会换届选举，加强社会工作者队伍建设。",
+    "（十五）加强基层治理。开展居村委会换届选举，加强社会工作者队伍建设。落实生育补贴政策。",
     "三、“十五五”时期主要目标任务",
     "（一）推动经济社会全面绿色转型。积极发展节能降碳、环境保护、资源循环利用等绿色低碳产业，深入推进节能降碳，"
     "严控高能耗项目，构建节能降碳长效机制。",
@@ -246,3 +246,14 @@ def test_one_of_two_coordinated_words_is_named(small):
 def test_an_institution_opened_is_one_set_up(small):
     a = small.ask("星湖农商行已经成立开业了吗？")
     assert not a.refused and "挂牌运营" in a.direct_answer
+
+
+def test_a_happening_the_report_says_there_was_none_of_is_a_no(small):
+    a = small.ask("去年发生过重大森林火灾吗？")
+    assert not a.refused and "无重大森林火灾" in a.direct_answer
+    assert "是的" not in a.to_json()["answer"]  # the clause is quoted without a "yes"
+
+
+def test_whom_an_english_measure_is_given_to_weighs_less(small):
+    a = small.ask("Will the province give families a childbirth subsidy this year?")
+    assert not a.refused and "生育补贴" in a.direct_answer
