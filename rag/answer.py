@@ -133,6 +133,11 @@ _NONE_OCCURRED = re.compile(r"(?:无|零|未发生|未出现|没有发生)[\u4e0
 _GOES_ON = re.compile(r"以后|今后|将来|往后|还会|继续|接着|\b(?:continue|keep)\b")  # ("still" asks the state now)
 
 
+def _occurrence_words(q: Query) -> list[Term]:
+    """The words by which a question asks whether something happened (发生过)."""
+    return [t for t in q.terms if _OCCURS.fullmatch(t.text)]
+
+
 def _by_group(terms) -> dict[str, list[Term]]:
     """The terms under the user's word they read (老百姓: 居民|群众|人民), in order."""
     groups: dict[str, list[Term]] = {}
@@ -536,26 +541,26 @@ def _proper_terms(q: Query) -> tuple[Term, ...]:
     return tuple(t for t in q.terms if t.weight > CONTEXT_WEIGHT)
 
 
-def _head_conflict(q: Query, metric: str) -> bool:
-    """Two adjacent words of the question ("预算" "支出") where the metric has the first followed by
-    another word ("预算收入"): the question names a different thing of the same family."""
+def _typed_together(q: Query) -> list[tuple[str, str]]:
+    """Two adjacent words of the question ("预算" "支出"), for ``_head_conflict``."""
     # (the words of what is asked: a caller's situation, "学校门口…堵车", names no metric; a single
     # character after a word is a verb, "导师带出来", not a word of the family)
     # (nor a frame word: 低保每月最低标准 asks 低保最低月标准)
-    return _other_of_family([(a.text, b.text) for a, b in _typed_together(q)], metric)
-
-
-def _typed_together(q: Query) -> list[tuple[Term, Term]]:
-    """Two words of the question proper typed one after the other (养老 床位: 养老床位), in order; not
-    frame words nor single characters."""
-    words = [t for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
+    words = [t.text for t in _proper_terms(q) if t.origin == "zh" and has_cjk(t.text) and len(t.text) > 1
              and t.text not in FRAME_WORDS]
-    return [(a, b) for a, b in zip(words, words[1:], strict=False) if (a.text + b.text) in q.norm]
+    return [(a, b) for a, b in zip(words, words[1:], strict=False) if (a + b) in q.norm]
 
 
-def _compound_conflict(q: Query, metric: str) -> bool:
+def _head_conflict(together: list[tuple[str, str]], metric: str) -> bool:
+    """Two adjacent words of the question (``_typed_together``: "预算" "支出") where the metric has the
+    first followed by another word ("预算收入"): the question names a different thing of the same family."""
+    return _other_of_family(together, metric)
+
+
+def _compound_conflict(q: Query, metric: str, modified: list[tuple[str, str]]) -> bool:
     """One long word of the question whose head the metric replaces: 一般公共预算支出 asked (in any
-    language), 一般公共预算收入 given."""
+    language), 一般公共预算收入 given; or a noun pair of the question (``_modified``) whose modifier it
+    replaces."""
     m = normalize(metric)
     # (a word one of whose alternatives the metric names is not in conflict: GDP is 生产总值 or 经济增长)
     named = {t.group or t.text for t in q.terms if t.text in m}
@@ -569,10 +574,9 @@ def _compound_conflict(q: Query, metric: str) -> bool:
     from .segment import word_class
 
     typed = {t.text for t in q.terms if t.origin in ("zh", "synonym")}  # (a dictionary's word is a guess)
-    # (the same for two words typed together: 养老床位 asked, 认知障碍照护床位 given)
-    # (a noun before a noun: not 换上燃气…, nor 多少公里公路)
-    pairs = [(a.text, b.text) for a, b in _typed_together(q) if b.text in m and (a.group or a.text) not in named
-             and a.text not in q.units and word_class(a.text).startswith("n")]
+    # (the same for two words typed together: 养老床位 asked, 认知障碍照护床位 given; a noun before a
+    # noun, not 换上燃气…, nor 多少公里公路)
+    pairs = [(a, b) for a, b in modified if b in m and b not in FRAME_WORDS and a not in named]
     for mod, head in [(w[:-2], w[-2:]) for w in long if w in typed] + pairs:
         if not word_class(head).startswith("n") or re.search(r"多[长少久大]|几|什么|哪", mod):
             continue  # (多长时间 asks the quantity)
@@ -1081,6 +1085,7 @@ class Answerer:
         vs_base = bool(_ASKS_VS_BASE.search(q.norm))
         total_asked = q.asks_total and not _NEW_IN_QUESTION.search(q.norm)
         modified = _modified(q)
+        together = _typed_together(q)
         stated = parse_all(" ".join(q.stated_figures)) if q.stated_figures else []
         found = normalize(r.hits[0].passage.text) if r.hits else ""
         readings = Counter(t.group for t in q.terms if t.origin == "cedict")
@@ -1116,8 +1121,8 @@ class Answerer:
                     continue  # further down, only a metric that is what was asked, and little else
                 per_head = _per_head_only(q, f.metric)
                 # another member of the metric's family: its shared words do not make it the one asked
-                other = _compound_conflict(q, f.metric)
-                if other or per_head or _head_conflict(q, f.metric):
+                other = _compound_conflict(q, f.metric, modified)
+                if other or per_head or _head_conflict(together, f.metric):
                     # 一般公共预算支出 asked, 一般公共预算收入 given; 人均生产总值 given for the GDP (below any
                     # threshold, English units' too)
                     cov_metric = min(cov_metric, 0.3 if per_head else 0.5)
@@ -1680,7 +1685,7 @@ class Answerer:
         # answer quotes it without a "yes"
         # ("还要自己掏钱吗" settled by "费用…零自付" is a "no": the clause is quoted without a "yes" too)
         rules_out = (bool(_RULES_OUT.search(best.clause.text)) and not _RULES_OUT.search(q.norm)) \
-            or (any(_OCCURS.fullmatch(t.text) for t in q.terms) and bool(_NONE_OCCURRED.search(best.clause.text))) \
+            or (bool(_occurrence_words(q)) and bool(_NONE_OCCURRED.search(best.clause.text))) \
             or (bool(_PAYS.search(q.asked)) and bool(_FREE.search(best.clause.text)))
         meta = {**meta, "agrees": agrees, "rules_out": rules_out}
         return SideAnswer(side, "yesno", False, direct=text, primary=[(best.hit, self._quote(best, text))],
@@ -1703,7 +1708,7 @@ class Answerer:
                            self.coverage(query, fact, chars=True, strict="dictionary"))
 
             got = share(q)
-            if got < need and (occurs := [t for t in q.terms if _OCCURS.fullmatch(t.text)]) \
+            if got < need and (occurs := _occurrence_words(q)) \
                     and _NONE_OCCURRED.search(c.clause.text):
                 # "发生过重大森林火灾吗": a clause saying there was none (连续45年无重大森林火灾) settles it, no
                 got = share(replace(q, terms=[t for t in q.terms if t not in occurs]))

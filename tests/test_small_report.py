@@ -222,30 +222,10 @@ def test_a_start_said_of_another_thing_does_not_settle_the_thing_asked(small):
     assert not b.refused and "开工建设北江高铁" in b.direct_answer
 
 
-def test_town_and_country_name_either_side(small):
-    a = small.ask("农村老人的基础养老金今年还会往上调吗？")
-    assert not a.refused and "城乡居民基础养老金" in a.direct_answer
-
-
-def test_whether_a_thing_goes_on_is_settled_by_this_years_plans(small):
-    a = small.ask("星湖旅游以后还会继续搞吗？")
-    assert not a.refused and "平稳有序发展星湖旅游" in a.direct_answer
-
-
 def test_several_quoted_names_are_spelled_out_where_they_stand_together(small):
     a = small.ask("报告里的“新高地”“标杆市”具体指啥？")
     assert not a.refused and a.answer_type == "definition"
     assert "对外开放新高地" in a.direct_answer and "社会治理标杆市" in a.direct_answer
-
-
-def test_one_of_two_coordinated_words_is_named(small):
-    a = small.ask("今年居委会是不是要换届？")
-    assert not a.refused and "居村委会换届选举" in a.direct_answer
-
-
-def test_an_institution_opened_is_one_set_up(small):
-    a = small.ask("星湖农商行已经成立开业了吗？")
-    assert not a.refused and "挂牌运营" in a.direct_answer
 
 
 def test_a_happening_the_report_says_there_was_none_of_is_a_no(small):
@@ -254,6 +234,18 @@ def test_a_happening_the_report_says_there_was_none_of_is_a_no(small):
     assert "是的" not in a.to_json()["answer"]  # the clause is quoted without a "yes"
 
 
-def test_whom_an_english_measure_is_given_to_weighs_less(small):
-    a = small.ask("Will the province give families a childbirth subsidy this year?")
-    assert not a.refused and "生育补贴" in a.direct_answer
+@pytest.mark.parametrize("question,phrase", [
+    # a rise in the caller's words (往上调) of one side of 城乡 (town and country)
+    ("农村老人的基础养老金今年还会往上调吗？", "城乡居民基础养老金"),
+    # whether a thing goes on: this year's plans before last year's review (新开星湖邮轮旅游航线)
+    ("星湖旅游以后还会继续搞吗？", "平稳有序发展星湖旅游"),
+    # one of two coordinated words sharing their head
+    ("今年居委会是不是要换届？", "居村委会换届选举"),
+    # an institution opened is one set up
+    ("星湖农商行已经成立开业了吗？", "挂牌运营"),
+    # whom an English measure is given to weighs less than the measure
+    ("Will the province give families a childbirth subsidy this year?", "生育补贴"),
+], ids=["town-and-country", "goes-on", "coordinated", "opened", "given-to"])
+def test_yes_or_no_settled_by(small, question, phrase):
+    a = small.ask(question)
+    assert not a.refused and a.answer_type == "yesno" and phrase in a.direct_answer
