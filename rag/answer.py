@@ -551,13 +551,14 @@ def _typed_together(q: Query) -> list[tuple[str, str]]:
     return [(a, b) for a, b in zip(words, words[1:], strict=False) if (a + b) in q.norm]
 
 
-def _head_conflict(together: list[tuple[str, str]], metric: str) -> bool:
-    """Two adjacent words of the question (``_typed_together``: "预算" "支出") where the metric has the
-    first followed by another word ("预算收入"): the question names a different thing of the same family."""
-    return _other_of_family(together, metric)
+def _head_conflict(q: Query, metric: str, together: list[tuple[str, str]] | None = None) -> bool:
+    """Two adjacent words of the question (``_typed_together``, computed once per question by a caller
+    that has many metrics: "预算" "支出") where the metric has the first followed by another word
+    ("预算收入"): the question names a different thing of the same family."""
+    return _other_of_family(_typed_together(q) if together is None else together, metric)
 
 
-def _compound_conflict(q: Query, metric: str, modified: list[tuple[str, str]]) -> bool:
+def _compound_conflict(q: Query, metric: str, modified: list[tuple[str, str]] | None = None) -> bool:
     """One long word of the question whose head the metric replaces: 一般公共预算支出 asked (in any
     language), 一般公共预算收入 given; or a noun pair of the question (``_modified``) whose modifier it
     replaces."""
@@ -576,7 +577,8 @@ def _compound_conflict(q: Query, metric: str, modified: list[tuple[str, str]]) -
     typed = {t.text for t in q.terms if t.origin in ("zh", "synonym")}  # (a dictionary's word is a guess)
     # (the same for two words typed together: 养老床位 asked, 认知障碍照护床位 given; a noun before a
     # noun, not 换上燃气…, nor 多少公里公路)
-    pairs = [(a, b) for a, b in modified if b in m and b not in FRAME_WORDS and a not in named]
+    pairs = [(a, b) for a, b in (_modified(q) if modified is None else modified)
+             if b in m and b not in FRAME_WORDS and a not in named]
     for mod, head in [(w[:-2], w[-2:]) for w in long if w in typed] + pairs:
         if not word_class(head).startswith("n") or re.search(r"多[长少久大]|几|什么|哪", mod):
             continue  # (多长时间 asks the quantity)
@@ -1122,7 +1124,7 @@ class Answerer:
                 per_head = _per_head_only(q, f.metric)
                 # another member of the metric's family: its shared words do not make it the one asked
                 other = _compound_conflict(q, f.metric, modified)
-                if other or per_head or _head_conflict(together, f.metric):
+                if other or per_head or _head_conflict(q, f.metric, together):
                     # 一般公共预算支出 asked, 一般公共预算收入 given; 人均生产总值 given for the GDP (below any
                     # threshold, English units' too)
                     cov_metric = min(cov_metric, 0.3 if per_head else 0.5)
