@@ -32,6 +32,7 @@ SETS = {
     "forms7": ("eval/forms7/questions.jsonl", [WEIHAI], WEIHAI),
     "forms8": ("eval/forms8/questions.jsonl", [WEIHAI], WEIHAI),
     "forms9": ("eval/forms9/questions.jsonl", [WEIHAI], WEIHAI),
+    "forms10": ("eval/forms10/questions.jsonl", [WEIHAI], WEIHAI),
     "traditional": ("eval/traditional/questions.jsonl", [WEIHAI], WEIHAI),
     "dev_en": ("eval/dev_en/questions.jsonl", [WEIHAI], WEIHAI),
     "national2024": ("eval/national2024/questions.jsonl", ["national-2024-government-work-report.txt"], ""),
