@@ -46,7 +46,7 @@ _GENERIC_PLACE = re.compile(r"(?:社|园|片|城|湾|港|景|示范|试验|实�
                             r"(?:全|各|本|我)省$|(?:产业|科技|工业|物流|口)园$")
 _PER = re.compile(r"/[\u4e00-\u9fff]+")
 _TIME_EXPR = re.compile(r"\d+月|年底|年内|上半年|下半年|季度|\d+日|年前|月底|20\d\d年|今年|明年|\d+年内|前完成|以前|"
-                        r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前")
+                        r"(?:入汛|汛期|春节|节|开学|供暖|采暖季|冬季|雨季)前|[春夏秋冬]季|暑期|暑假|寒假")
 # A clause that only prepares a thing (加快三亚新机场…前期工作, 三档税率方案研究, 国家公园创建) does not settle
 # whether it starts, is finished or comes into force this year.
 _PREPARES = re.compile(r"前期工作|前期研究|谋划|论证|方案研究|研究制定|筹备|申报|创建|争创|申遗|进度|"
@@ -184,7 +184,7 @@ RARE_NAME = 0.7  # of the rarest word's idf: a word that rare is a name (雄忻)
 # it free settles it (免缴, 免费, 免保教费, 零自付, 不收费); the money words are the caller's, not the report's
 _PAYS = re.compile(r"(?:交|缴|掏|花|付|出|收|要)(?:钱|费)|自付|自费|付费|收费|(?:交|缴|掏|付|收)[\u4e00-\u9fff]{0,3}费")
 _PAYING = re.compile(rf"{_PAYS.pattern}|免费")
-_FREE = re.compile(r"免(?:费|缴|收|除|交|[\u4e00-\u9fff]{0,3}费)|[零无]\W?自付|不收费|不收取")
+_FREE = re.compile(r"免(?:费|缴|收|除|交|[\u4e00-\u9fff]{0,3}费)|[零无]\W?自付|不收费|不收取|全额(?:补助|补贴|资助|代缴)")
 _MONEY_WORD = re.compile(r"钱|费")
 # What a citizen does with a measure; reports name the measure and whom it reaches instead
 _CITIZEN_VERBS = frozenset("参加 参保 加入 享受 享有 申请 申领 办理 领取 领到 用上 使用 报名".split())
@@ -476,6 +476,8 @@ def _is_verb(word: str) -> bool:
     from .segment import word_class
 
     tag = word_class(word)
+    if not tag and len(word) >= 2 and word[-1] in "好上完成到掉起了":
+        tag = word_class(word[:-1])  # 修到, 涨到: a verb with its result, which the dictionary does not list
     return tag[:1] in ("v", "d") and tag != "vn"
 
 
@@ -733,7 +735,7 @@ def _is_change(f: Figure) -> bool:
 
 # "增长了多少", "涨多少": a rate or an increment answers, never a level (GDP跨越7万亿)
 _ASKS_GROWTH = re.compile(r"(?:增长|增加|提高|提升|上涨|涨|下降|降低|减少|增速|增幅)(?:了|率)?(?:多少|几)|"
-                          r"\bby how much\b|\bhow much did\b.{0,40}\b(?:grow|rise|increase|fall|drop)\b")
+                          r"\bby how much\b|\bhow much did\b.{0,40}\b(?:grow|rise|increase|fall|drop)\b(?! to\b)")
 # a figure relative to another ("快于经济增速1个百分点", "高于全国平均0.3个百分点")
 _THAN = "快于|慢于|高于|低于|超过|超出|领先|好于"
 _RELATIVE = re.compile(rf"(?:{_THAN})\S{{0,12}}$")
@@ -1765,7 +1767,11 @@ class Answerer:
         # (a predicate that is only a light verb, 以旧换新补贴还搞不搞, asks whether its topic goes on)
         named = [t for t in (asked.terms or topic.terms)
                  if len(t.text) >= 3 and has_cjk(t.text) and t.text in normalize(c.clause.text)]
-        if any(len(t.text) >= YESNO_NAMED_ALONE for t in named) or _shares_a_name(q.asked, c.clause.text, rare) \
+        # (a name the caller quotes, “湘超”足球联赛, is the thing itself however short; what follows it describes it)
+        quoted = {normalize(m.group(1)) for m in QUOTED_NAME.finditer(q.text)}
+        if any(len(t.text) >= YESNO_NAMED_ALONE or (t.text in quoted and len(t.text) >= 2)
+               for t in [*named, *(t for t in topic.terms if t.text in normalize(c.clause.text))]) \
+                or _shares_a_name(q.asked, c.clause.text, rare) \
                 or (named and all(t.weight <= CONTEXT_WEIGHT for t in topic.terms)):
             # (or the topic is only the caller's story: "给政府单位干活的钱一直没结，今年政府会清欠吗")
             return True  # a name that long (职业伤害保障) is the topic itself: "送外卖的骑手有没有…" is the caller's case
@@ -1914,7 +1920,8 @@ class Answerer:
     def _only_counts(self, q: Query, best: Candidate) -> bool:
         """Does the question ask which ones of a count the report states ("20件民生实事具体是哪些"),
         where the report gives the count ("办理20件民生实事") and no list of them ("包括…", "：…")?"""
-        asked = parse_all(" ".join(q.stated_figures))
+        # (a rate the caller states, "社零要涨5%，打算怎么拉动消费", counts no things)
+        asked = [a for a in parse_all(" ".join(q.stated_figures)) if a.unit not in PERCENT_UNITS]
         # without a stated count, only a question asking for the members ("…具体是哪些") qualifies
         topic = [t.text for t in q.topic_terms if len(t.text) >= 2] if _ASKS_MEMBERS.search(q.text) else []
         for c in self.candidates(q, Retrieval(hits=[best.hit]), depth=1)[:12]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from .figures import parse_all
 from .lexicon import Lexicon, en_tokens, load_lexicon, stem
 from .normalize import english_figures, normalize_question
-from .scope import Mentions, find_mentions, in_own_story, opens_own_story, story_end
+from .scope import Mentions, find_mentions, in_own_story, opens_own_story, story_after, story_end
 from .text import detect_language, has_cjk, normalize
 from .units import asked_units, preferred_units
 
@@ -49,19 +49,19 @@ ZH_STOPWORDS = frozenset(
     以后 今后 往后 之后 将来 实行 推行 执行 那么 这么 那么多 这么多 出力 使劲 用力 下功夫 下力气 花力气 往 朝 为了 更 更多 更加 帮扶 扶持 招 高招 妙招 招数 出招 出台了 大家 愿意 乐意 人们 已经 曾经 已然 全都 不是
     这种 那种 这类 那类 这样的 那样的 各种 开个 办个 搞个 弄个 全部 下来 真的 真是
     问下 问问 想问问 想问下 问一问 打听 打听一下 咨询一下 了解一下 了解下 想了解下 想了解 了解 政策方向 层面 我家 俺家 咱家 我爸 我妈 我爸妈 爸妈 俺爹 俺娘
-    继续 一直 听说 据说 听人说 听别人说 老听人说 花大钱 马上 快要 就要 刚刚 刚 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区 享受 享有""".split()
+    继续 一直 听说 据说 听人说 听别人说 老听人说 花大钱 马上 快要 就要 刚刚 刚 咱省 咱们省 俺省 咱市 咱们市 俺市 咱区 咱们区 我省 我市 我区 本省 本市 本区 全区 享受 享有 不了 不太 不大""".split()
 )
 # Words of a question's quantity frame ("增长多少", "目标是"): not its topic.
 FRAME_WORDS = frozenset("增长 目标 预期 提高 达到 完成 新增 新建 建成 比例 数量 增速 增幅 建设 实施 推进 开展 "
                         "全年 今年 力争 争取 突破 保持 稳定 扩大 提升 加快 打造 实际 发展 工作 实现 主要 以上 以下 左右 以内 超过 多少 门槛 总 额度 数额 金额 标准是 控制 做到 "
                         "改善 改进 完善 加强 每月 每个月 一个月 每年 每人 每天".split())
-_COMPARES = re.compile(r"(超过|突破|达到|高于|低于|不低于|不少于|不到|少于|多于|过了|过)(?=\d)")
+_COMPARES = re.compile(r"(超过|突破|达到|高于|低于|不低于|不少于|不到|少于|多于|过了|过)(?=了?\d)")
 _QUESTION_WORD = re.compile(r"多少|(?<![好十\d])几(?![十\d])|什么|啥|哪|怎么|如何|怎样|咋|吗|是否|有没有|能否|会不会|能不能|"
                             r"\b(?:how|what|which|when|where|who|whom|why|is|are|will|does|do|can|list|tell)\b")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 _ASKS_NUMBER = re.compile(
-    r"多少|(?<![哪好十\d])几(?![十\d])[个家座场项件所条次名批期万亿千百大]?(?!乎)|多大|多高|多长|多远|多宽|百分之几|百分比|比例是|比重是|"
+    r"多少|(?<![哪好十\d没])(?<!不了)(?<!没有)几(?![十\d])[个家座场项件所条次名批期万亿千百大]?(?!乎)|多大|多高|多长|多远|多宽|百分之几|百分比|比例是|比重是|"
     r"how many|how much|how long|how far|how big|how large|what percent|what percentage|what share|what rate|what proportion|"
     r"by how|growth rate|\bnumber of\b|\bquota\b|percent|第几|"
     r"\bwhat(?:'s| is| are| was| were)?\b[\w\s'.-]{0,40}?\b(?:rate|percentage|share|proportion|amount|figure|budget|value|"
@@ -71,12 +71,14 @@ _ASKS_NUMBER = re.compile(
 # with the general measure word as often ("养老床位2000个"). Units that are themselves what is
 # counted (户, 人, 名, 次) are not interchangeable with 个: 多少户 is not 41个小区.
 _SHAPE_CLASSIFIERS = frozenset({*"张座所家条台辆艘套处件项支只头部场", "张床"})
+_MACHINE_CLASSIFIERS = frozenset("台部")
 
 
 def _with_general_classifier(units: tuple[str, ...]) -> tuple[str, ...]:
     """多少张 also accepts …个; any unit that is not a shape classifier leaves the units as they are."""
     if units and all(u in _SHAPE_CLASSIFIERS for u in units) and "个" not in units:
-        return (*units, "个")
+        # (machines are counted in 台 or 部 alike: 加装电梯800台 answers 多少部电梯)
+        return (*units, *(_MACHINE_CLASSIFIERS - set(units) if set(units) & _MACHINE_CLASSIFIERS else ()), "个")
     return units
 
 
@@ -390,6 +392,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         mentions = find_mentions(norm, boundaries(norm) if has_cjk(norm) else None)
     topic_norm = _blank(norm, mentions.spans)
     unit_norm = topic_norm  # the units asked ("多少钱", "多少人") are read before the scaffolding goes
+    cut = story_after(topic_norm)
+    topic_norm, after_story = topic_norm[:cut], topic_norm[cut:]
     terms: list[Term] = []
 
     # A-not-A questions (会不会, 搞不搞, 能不能) keep only their verb; modal words go (有没有人管: 管)
@@ -412,7 +416,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             topic_norm = topic_norm[:m.start()] + " " + topic_norm[m.end():]
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
     covered = topic_norm
-    for key, term in lex.expand_zh(topic_norm, keep_report_words=True):
+    for key, term in dict.fromkeys(lex.expand_zh(topic_norm, keep_report_words=True)):  # (孩子… 孩子: once)
         terms.append(Term(term, 1.0, "synonym", key))
         covered = covered.replace(key, " ")
     for key in dict.fromkeys(k for k, _ in lex.expand_zh(topic_norm, keep_report_words=True)):
@@ -431,8 +435,9 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
                                                       and piece not in lex.corpus)) \
                 and word_class(piece[0]).startswith("v"):
             piece = piece[0]  # 发了, 拿过, 开些: the verb with its aspect particle or "some more" (试点 is a word)
-        if piece in ZH_STOPWORDS:
-            continue  # 会想(办法)
+        if piece in ZH_STOPWORDS or any(piece[:i] in ZH_STOPWORDS and piece[i:] in ZH_STOPWORDS
+                                        for i in range(1, len(piece)) if len(piece) >= 3):
+            continue  # 会想(办法); 继续执行: scaffolding twice over
         if any(t.text == piece and t.group != piece for t in terms):
             continue  # 外贸进出口: 外贸 is already one of the words 进出口 stands for
         if re.fullmatch(r"\d+(?:st|nd|rd|th)", piece):
@@ -445,12 +450,13 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     unmatched: list[str] = []
     if re.search(r"[a-z]", covered):
         # "how long", "how far", "how big": the quantity asked (read as units above), not a topic
-        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much(?: land)?|often|many(?: more)?(?: (?:people|persons|units|times))?)\b",
+        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much(?: land| money)?|often|many(?: more)?(?: (?:people|persons|units|times))?)\b",
                          " ", covered)
         # the sentences that tell the caller's own situation ("I'd like to start my own business
         # here.") weigh less than the question after them, and their unknown words are not missed
         story = story_end(covered)
         story, covered = covered[:story], covered[story:]
+        story += " " + after_story  # (or after it: "How many …? My kid starts school soon.")
         # "can foreigners use …", "will residents get …": whom a measure is for weighs less too (the
         # report names the measure: 用好240小时过境免签政策)
         who = _EN_BENEFICIARY.match(covered)
@@ -472,7 +478,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         seen = {t.text for t in terms}
         # (part, weight, whether a word no dictionary knows there counts as missed)
         for part, factor, missed in ((covered[:cut], 1.0, True), (covered[cut:], CONTEXT_WEIGHT, True),
-                                     (story, CONTEXT_WEIGHT, False), (subject, CONTEXT_WEIGHT, False),
+                                     (story, CONTEXT_WEIGHT * CONTEXT_WEIGHT, False), (subject, CONTEXT_WEIGHT, False),
                                      (example, CONTEXT_WEIGHT, False)):
             pairs, left = lex.translate_en(en_tokens(" ".join(_EN_SPLIT.findall(part))))
             if missed:
@@ -493,7 +499,12 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     asks_number = bool(_ASKS_NUMBER.search(norm))
     asks_list = bool(_ASKS_LIST.search(norm))
     asks_when = bool(_ASKS_WHEN.search(norm))
-    asks_where = bool(_ASKS_WHERE.search(norm))
+    # (a place's own name is no "where": 福建在养老上… is not 建在)
+    unplaced = norm
+    for ref in mentions.places:
+        a, b = ref.span
+        unplaced = unplaced[:a] + " " * (b - a) + unplaced[b:]
+    asks_where = bool(_ASKS_WHERE.search(unplaced))
     asks_yesno = bool(_ASKS_YESNO.search(norm.strip()))
     if asks_when and _EN_AUXILIARY.match(norm[story_end(norm):].strip()) and not re.search(r"[\u4e00-\u9fff]", norm) \
             and not _ASKS_INDIRECT.search(norm):
@@ -539,7 +550,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
         # "超过80%了吗": the comparison is the figure's, not a word the settling clause must repeat
         # (the report writes 突破80%)
         compared = {m.group(1) for m in _COMPARES.finditer(norm)}
-        terms = [t for t in terms if t.text not in compared]
+        terms = [t for t in terms if t.text not in compared and not any(c.startswith(t.text) for c in compared)]
     if form in ("figure", "list", "yesno") and has_cjk(norm):
         # "学校门口上下学堵车，今年要治理多少所学校周边的路", "孩子马上上幼儿园大班，学前一年免费的政策
         # 落地了吗": the clauses before the question tell the caller's situation; its words weigh less

@@ -143,6 +143,19 @@ def story_end(norm: str) -> int:
     return end
 
 
+def story_after(norm: str) -> int:
+    """Where the sentences after an English question begin in which the caller tells their own
+    situation ("How many … this year? My kid will start middle school soon."): len(norm) when none."""
+    m = re.search(r"\?\s+", norm.rstrip("？?。.!！ "))
+    return m.end() if m and _OWN_STORY.match(norm[m.end():]) and not re.search(r"[\u4e00-\u9fff]", norm[m.end():]) \
+        else len(norm)
+
+
+# a rank within the nation ("居全国首位", "全国第一", "the longest in China"): the country is the field a
+# place is ranked in, not a place asked about
+_NATIONAL_RANK = re.compile(r"(?:的)?(?:第[一二三四五六七八九十\d]|首位|首个|首家|之首|前列|前[三五十\d]|领先|最[\u4e00-\u9fff](?:的|[？?吗呢，,。]|$)|排名|排第|居首|top\b)")
+_RANKED_IN = re.compile(r"\b(?:[a-z]+est|most|first|top|leading|largest|number one|no\. ?1)\b[^.?!,;]{0,40}\b(?:in|of|across)\s+"
+                        r"(?:all (?:of )?)?(?:the whole )?$")
 _COMPARED_WITH = re.compile(r"(?:比|较|同比|相比|than|compared (?:with|to))\s*$")
 
 
@@ -160,7 +173,11 @@ def find_mentions(norm: str, boundaries: set[int] | None = None) -> Mentions:
         if m:
             spans.append(m.span())
     for m in _NATIONAL.finditer(norm):
-        if all(r.level != "national" for r in found):
+        if m.group(0) == "china" and norm[:m.start()].endswith("the "):
+            continue  # "the China Great Wall Museum": a name's first word
+        if _NATIONAL_RANK.match(norm[m.end():]):
+            continue  # (its words stay: 全国第一 is the vocabulary's, 全国首位)
+        if all(r.level != "national" for r in found) and not _RANKED_IN.search(norm[:m.start()]):
             found.append(PlaceRef(gaz.NATIONAL, "national", m.group(0), m.span()))
         spans.append(m.span())
     for pattern, level in ((_PROVINCE_WORD, "province"), (_CITY_WORD, "city")):

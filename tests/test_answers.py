@@ -605,3 +605,13 @@ def test_a_labelled_nearby_figure_is_quoted_from_the_sentence_that_states_it(pip
     assert a.refused and a.direct_answer == ""
     head = a.answer.split("\n\n")[0]
     assert unsupported_figures(head, [c.quote for c in a.citations]) == [], a.answer
+
+
+def test_small_general_patterns_of_answers():
+    from rag.answer import _ASKS_GROWTH, _FREE, _TIME_EXPR, _is_verb
+
+    assert _is_verb("修到") and _is_verb("建成") and not _is_verb("电梯")  # a verb with its result
+    assert _FREE.search("对新生儿参加居民基本医保个人缴费部分给予全额补助")
+    assert _ASKS_GROWTH.search("how much did gdp rise last year?")
+    assert not _ASKS_GROWTH.search("how much did housing space per person rise to?")  # the level reached
+    assert _TIME_EXPR.search("持续擦亮冬季旅游品牌")

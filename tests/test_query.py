@@ -480,3 +480,31 @@ def test_whom_an_english_measure_is_given_to_is_no_topic():
     q = analyze("Will the province give families a childbirth subsidy this year?")
     w = {t.group: t.weight for t in q.terms}
     assert w["family"] < 1.0 and w["childbirth"] == 1.0 and w["subsidy"] == 1.0
+
+
+def test_a_place_name_is_no_where_and_few_is_no_how_many():
+    q = analyze("我家老人80多岁了，行动不太方便，今年福建在养老上有哪些新举措？")
+    assert q.form == "list" and not q.asks_where  # 福建在 is not 建在
+    assert analyze("福建的自贸区建在哪里？").form == "where"
+    q = analyze("种地挣不了几个钱，今年有啥帮农民增收的办法？")
+    assert q.form == "list" and not q.asks_number  # 挣不了几个钱: little money, no count asked
+    assert analyze("去年建了几个5G基站？").asks_number
+
+
+def test_machines_are_counted_in_either_classifier():
+    assert {"部", "台"} <= set(analyze("今年全市计划给老楼加装多少部电梯？").units)
+    assert "部" not in analyze("今年要新增多少张养老床位？").units
+
+
+def test_the_callers_story_after_an_english_question_weighs_less():
+    q = analyze("How many new middle school places is Beijing adding this year? My kid will start middle school soon.")
+    w = {t.group: t.weight for t in q.terms}
+    assert w["kid"] < 0.5 and max(t.weight for t in q.terms if t.text == "中学") == 1.0
+    assert not q.en_unmatched  # (the story's unknown words are not missed)
+
+
+def test_scaffolding_twice_over_and_a_comparison_are_no_topic():
+    texts = {t.text for t in analyze("长江那个禁捕今年还继续执行吗？").terms}
+    assert "继续执行" not in texts and "禁渔" in texts
+    texts = {t.text for t in analyze("去年空气优良天数是不是第一次超过了80%？").terms}
+    assert "首次" in texts and "超" not in texts

@@ -215,3 +215,15 @@ def test_the_callers_own_plan_names_no_year_asked(text, years):
 def test_leaving_the_country_names_no_national_scope():
     assert [p.level for p in find_mentions("can i get a tax refund when i leave the country?").places] == []
     assert [p.level for p in find_mentions("what is the country's growth target?").places] == ["national"]
+
+
+@pytest.mark.parametrize("text,levels", [
+    ("黑龙江粮食产量还是全国第一吗", ["province"]),           # the nation is the field it is ranked in
+    ("北京地铁里程是不是全国最长", ["province"]),
+    ("is beijing's subway network the longest in china?", ["province"]),
+    ("will the china great wall museum open to visitors this year?", []),  # a name's first word
+    ("全国最低工资标准是多少", ["national"]),                  # 最低工资 is a metric, not a rank
+    ("how many cities in china have subways?", ["national"]),
+])
+def test_a_national_rank_is_no_national_scope(text, levels):
+    assert [p.level for p in find_mentions(text).places] == levels

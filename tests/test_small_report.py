@@ -10,7 +10,8 @@ quoted name that the settling clause must write, a question proper that names no
 caller's story, a family member's year that is not the report's, a kind of the thing asked that is another
 kind, a start said of another thing than the one asked, one side of 城乡, whether a thing goes on, and
 several quoted names spelled out together, one of two coordinated words (居村委会), , an institution
-opened (挂牌运营), a happening the report says there was none of, and whom an English measure is for."""
+opened (挂牌运营), a happening the report says there was none of, whom an English measure is for, a name the
+caller quotes, scaffolding twice over, a fee paid in full, and a rate the caller states before a list question."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ LINES = [
     "建成南湖大桥，开工建设北江高铁，加快星城港三期、东港码头等项目建设，加快星城新机场、东港机场等前期工作。",
     "（十四）完善社会保障。持续提高城乡居民基础养老金，平稳有序发展星湖旅游。"
     "打造创新发展先行区、对外开放新高地、社会治理标杆市。",
-    "（十五）加强基层治理。开展居村委会换届选举，加强社会工作者队伍建设。落实生育补贴政策。",
+    "（十五）加强基层治理。开展居村委会换届选举，加强社会工作者队伍建设。落实生育补贴政策。"
+    "持续办好“星超”“村BA”等群众体育赛事。对新生儿参加居民基本医保个人缴费部分给予全额补助。持续实施星江“十年禁渔”。",
     "三、“十五五”时期主要目标任务",
     "（一）推动经济社会全面绿色转型。积极发展节能降碳、环境保护、资源循环利用等绿色低碳产业，深入推进节能降碳，"
     "严控高能耗项目，构建节能降碳长效机制。",
@@ -245,7 +247,19 @@ def test_a_happening_the_report_says_there_was_none_of_is_a_no(small):
     ("星湖农商行已经成立开业了吗？", "挂牌运营"),
     # whom an English measure is given to weighs less than the measure
     ("Will the province give families a childbirth subsidy this year?", "生育补贴"),
-], ids=["town-and-country", "goes-on", "coordinated", "opened", "given-to"])
+    # a name the caller quotes is the thing itself, whatever words describe it
+    ("“星超”足球联赛今年还办不办？", "“星超”"),
+    # scaffolding twice over (继续执行) asks only whether it goes on
+    ("星江那个禁捕今年还继续执行吗？", "十年禁渔"),
+    # the person's fee paid in full by the government: nothing to pay
+    ("家里刚生了宝宝，给孩子办居民医保个人还要交钱吗？", "全额补助"),
+], ids=["town-and-country", "goes-on", "coordinated", "opened", "given-to", "quoted", "scaffolding", "paid-in-full"])
 def test_yes_or_no_settled_by(small, question, phrase):
     a = small.ask(question)
     assert not a.refused and a.answer_type == "yesno" and phrase in a.direct_answer
+
+
+def test_a_rate_the_caller_states_counts_no_things(small):
+    a = small.ask("社零增长了5.1%，打算怎么扩大消费？")  # not "which of the 5.1% are they"
+    assert not a.refused and a.answer_type == "list" and "以旧换新" in a.direct_answer
+
