@@ -553,6 +553,30 @@ def _typed_together(q: Query) -> list[tuple[str, str]]:
     return [(a, b) for a, b in zip(words, words[1:], strict=False) if (a + b) in q.norm]
 
 
+_EN_COUNTED = re.compile(r"\bhow many (?:more |new |additional )?([a-z][a-z\s'-]{1,60}?)\s+(?:is|are|will|does|do|did|has|"
+                         r"have|can|could|should|would|was|were|to)\b")
+
+
+_EN_COUNTING_WORDS = frozenset("trip time run unit item set piece batch kind type number round session visit".split())
+
+
+def _en_counted(q: Query) -> set[str]:
+    """The term groups of what an English "how many" counts ("how many new-energy vehicles is …": the
+    group of 'vehicles'); empty when no term reads its last word."""
+    from .lexicon import stem
+
+    m = _EN_COUNTED.search(q.norm) if q.lang == "en" else None
+    if not m:
+        return set()
+    # (the noun before a preposition: "tax-refund shops for departing visitors" counts shops; a word
+    # that only counts, "train trips", "times", leaves the rule out)
+    words = re.split(r"\s(?:for|of|in|at|on|with|from|by|under|across|around)\s", m.group(1))[0].split()
+    head = stem(words[-1]) if words else ""
+    if not head or head in _EN_COUNTING_WORDS:
+        return set()
+    return {t.group for t in q.terms if t.origin == "en" and t.group and head in t.group.split()}
+
+
 def _head_conflict(q: Query, metric: str, together: list[tuple[str, str]] | None = None) -> bool:
     """Two adjacent words of the question (``_typed_together``, computed once per question by a caller
     that has many metrics: "预算" "支出") where the metric has the first followed by another word
@@ -1090,6 +1114,7 @@ class Answerer:
         total_asked = q.asks_total and not _NEW_IN_QUESTION.search(q.norm)
         modified = _modified(q)
         together = _typed_together(q)
+        counted = _en_counted(q)
         stated = parse_all(" ".join(q.stated_figures)) if q.stated_figures else []
         found = normalize(r.hits[0].passage.text) if r.hits else ""
         readings = Counter(t.group for t in q.terms if t.origin == "cedict")
@@ -1190,6 +1215,11 @@ class Answerer:
                 match = max(cov_metric + PRECISION_WEIGHT.get(q.lang, 0.25) * precision, via_sentence)
                 if other or per_head:
                     match = min(match, cov_metric)  # (人均生产总值 is not the GDP asked, however precise)
+                if counted and sent is not None and not any(
+                        t.group in counted and normalize(t.text) in normalize(sent.text) for t in q.terms):
+                    # "how many new-energy vehicles …": a figure whose sentence names none of what is counted
+                    # counts another thing (粮食产量 for "… aiming to produce")
+                    match = min(match, cov_metric)
                 if q.lang == "en" and cov_metric < MIN_METRIC_COVERAGE_EN and not via_sentence:
                     # an English question's words reach the report through dictionaries: the metric's own
                     # words (新建5g基站) cannot stand in for most of what was asked (EV charging stations)

@@ -615,3 +615,15 @@ def test_small_general_patterns_of_answers():
     assert _ASKS_GROWTH.search("how much did gdp rise last year?")
     assert not _ASKS_GROWTH.search("how much did housing space per person rise to?")  # the level reached
     assert _TIME_EXPR.search("持续擦亮冬季旅游品牌")
+
+
+def test_what_an_english_how_many_counts():
+    from rag.answer import _en_counted
+    from rag.query import analyze
+
+    assert _en_counted(analyze("How many new-energy vehicles is the province aiming to produce this year?")) \
+        == {"new energy vehicl"}
+    # the noun before a preposition; a word that only counts leaves the rule out
+    assert _en_counted(analyze("How many tax-refund shops for departing foreign visitors does it want?")) == {"shop"}
+    assert _en_counted(analyze("How many China-Europe freight train trips is it aiming for?")) == set()
+    assert _en_counted(analyze("今年新建多少个5G基站？")) == set()
