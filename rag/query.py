@@ -450,7 +450,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     unmatched: list[str] = []
     if re.search(r"[a-z]", covered):
         # "how long", "how far", "how big": the quantity asked (read as units above), not a topic
-        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much(?: land| money)?|often|many(?: more)?(?: (?:people|persons|units|times))?)\b",
+        covered = re.sub(r"\bhow (?:long|far|big|large|high|fast|much(?: land)?|often|many(?: more)?(?: (?:people|persons|units|times))?)\b",
                          " ", covered)
         # the sentences that tell the caller's own situation ("I'd like to start my own business
         # here.") weigh less than the question after them, and their unknown words are not missed

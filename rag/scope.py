@@ -153,7 +153,7 @@ def story_after(norm: str) -> int:
 
 # a rank within the nation ("居全国首位", "全国第一", "the longest in China"): the country is the field a
 # place is ranked in, not a place asked about
-_NATIONAL_RANK = re.compile(r"(?:的)?(?:第[一二三四五六七八九十\d]|首位|首个|首家|之首|前列|前[三五十\d]|领先|最[\u4e00-\u9fff](?:的|[？?吗呢，,。]|$)|排名|排第|居首|top\b)")
+_NATIONAL_RANK = re.compile(r"(?:的)?(?:第[一二三四五六七八九十\d](?![轮批届次期个项])|首位|首个|首家|之首|前列|前[三五十\d]|领先|最[\u4e00-\u9fff](?:的|[？?吗呢，,。]|$)|排名|排第|居首|top\b)")
 _RANKED_IN = re.compile(r"\b(?:[a-z]+est|most|first|top|leading|largest|number one|no\. ?1)\b[^.?!,;]{0,40}\b(?:in|of|across)\s+"
                         r"(?:all (?:of )?)?(?:the whole )?$")
 _COMPARED_WITH = re.compile(r"(?:比|较|同比|相比|than|compared (?:with|to))\s*$")

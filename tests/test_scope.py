@@ -224,6 +224,7 @@ def test_leaving_the_country_names_no_national_scope():
     ("will the china great wall museum open to visitors this year?", []),  # a name's first word
     ("全国最低工资标准是多少", ["national"]),                  # 最低工资 is a metric, not a rank
     ("how many cities in china have subways?", ["national"]),
+    ("全国第二轮土地承包到期后要再延长30年吗", ["national"]),  # a round, not a rank
 ])
 def test_a_national_rank_is_no_national_scope(text, levels):
     assert [p.level for p in find_mentions(text).places] == levels
