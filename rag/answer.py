@@ -1215,11 +1215,12 @@ class Answerer:
                 match = max(cov_metric + PRECISION_WEIGHT.get(q.lang, 0.25) * precision, via_sentence)
                 if other or per_head:
                     match = min(match, cov_metric)  # (人均生产总值 is not the GDP asked, however precise)
-                if counted and sent is not None and not any(
-                        t.group in counted and normalize(t.text) in normalize(sent.text) for t in q.terms):
+                if counted and sent is not None:
                     # "how many new-energy vehicles …": a figure whose sentence names none of what is counted
                     # counts another thing (粮食产量 for "… aiming to produce")
-                    match = min(match, cov_metric)
+                    said = normalize(sent.text)
+                    if not any(t.group in counted and normalize(t.text) in said for t in q.terms):
+                        match = min(match, cov_metric)
                 if q.lang == "en" and cov_metric < MIN_METRIC_COVERAGE_EN and not via_sentence:
                     # an English question's words reach the report through dictionaries: the metric's own
                     # words (新建5g基站) cannot stand in for most of what was asked (EV charging stations)

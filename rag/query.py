@@ -78,7 +78,8 @@ def _with_general_classifier(units: tuple[str, ...]) -> tuple[str, ...]:
     """多少张 also accepts …个; any unit that is not a shape classifier leaves the units as they are."""
     if units and all(u in _SHAPE_CLASSIFIERS for u in units) and "个" not in units:
         # (machines are counted in 台 or 部 alike: 加装电梯800台 answers 多少部电梯)
-        return (*units, *(_MACHINE_CLASSIFIERS - set(units) if set(units) & _MACHINE_CLASSIFIERS else ()), "个")
+        machines = sorted(_MACHINE_CLASSIFIERS - set(units)) if _MACHINE_CLASSIFIERS & set(units) else []
+        return (*units, *machines, "个")
     return units
 
 
@@ -416,10 +417,11 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
             topic_norm = topic_norm[:m.start()] + " " + topic_norm[m.end():]
     # Chinese (and digits/abbreviations typed among Chinese) — expand colloquial words first.
     covered = topic_norm
-    for key, term in dict.fromkeys(lex.expand_zh(topic_norm, keep_report_words=True)):  # (孩子… 孩子: once)
+    expansions = list(dict.fromkeys(lex.expand_zh(topic_norm, keep_report_words=True)))  # (孩子… 孩子: once)
+    for key, term in expansions:
         terms.append(Term(term, 1.0, "synonym", key))
         covered = covered.replace(key, " ")
-    for key in dict.fromkeys(k for k, _ in lex.expand_zh(topic_norm, keep_report_words=True)):
+    for key in dict.fromkeys(k for k, _ in expansions):
         if has_cjk(key) and len(key) >= 2 and key in lex.corpus and all(t.text != key for t in terms):
             terms.append(Term(key, 1.0, "zh", key))  # the user's own word, where the reports use it too
     for piece in _zh_content(covered):
@@ -435,8 +437,8 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
                                                       and piece not in lex.corpus)) \
                 and word_class(piece[0]).startswith("v"):
             piece = piece[0]  # 发了, 拿过, 开些: the verb with its aspect particle or "some more" (试点 is a word)
-        if piece in ZH_STOPWORDS or any(piece[:i] in ZH_STOPWORDS and piece[i:] in ZH_STOPWORDS
-                                        for i in range(1, len(piece)) if len(piece) >= 3):
+        if piece in ZH_STOPWORDS or (len(piece) >= 3 and any(
+                piece[:i] in ZH_STOPWORDS and piece[i:] in ZH_STOPWORDS for i in range(1, len(piece)))):
             continue  # 会想(办法); 继续执行: scaffolding twice over
         if any(t.text == piece and t.group != piece for t in terms):
             continue  # 外贸进出口: 外贸 is already one of the words 进出口 stands for
@@ -500,11 +502,7 @@ def analyze(question: str, lexicon: Lexicon | None = None, mentions: Mentions | 
     asks_list = bool(_ASKS_LIST.search(norm))
     asks_when = bool(_ASKS_WHEN.search(norm))
     # (a place's own name is no "where": 福建在养老上… is not 建在)
-    unplaced = norm
-    for ref in mentions.places:
-        a, b = ref.span
-        unplaced = unplaced[:a] + " " * (b - a) + unplaced[b:]
-    asks_where = bool(_ASKS_WHERE.search(unplaced))
+    asks_where = bool(_ASKS_WHERE.search(_blank(norm, [p.span for p in mentions.places])))
     asks_yesno = bool(_ASKS_YESNO.search(norm.strip()))
     if asks_when and _EN_AUXILIARY.match(norm[story_end(norm):].strip()) and not re.search(r"[\u4e00-\u9fff]", norm) \
             and not _ASKS_INDIRECT.search(norm):
